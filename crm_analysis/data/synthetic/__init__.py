@@ -1,0 +1,41 @@
+"""A synthetic CRM world with known truth.
+
+Every generator is seeded, vectorized numpy, and returns ``(data, truth)``:
+the simulated data and a frozen dataclass holding the true parameters that
+produced it, so tests and notebooks can compare estimates with the truth.
+
+Generators (import them from here)::
+
+    simulate_customers          customers.py     customer master with planted defects
+    simulate_transactions       transactions.py  BG/NBD or Pareto/NBD purchases + Gamma-Gamma spend
+    simulate_baskets            baskets.py       catalogue + baskets with planted rules
+    simulate_campaign           campaign.py      randomized campaign with true uplift
+    simulate_loyalty_program    loyalty.py       self-selected program with a known effect
+    simulate_insurance_portfolio insurance.py    Poisson/Gamma claims with known coefficients
+    simulate_access_log         weblogs.py       Apache combined-format log with sessions
+"""
+
+from importlib import import_module
+
+_GENERATORS = {
+    "simulate_customers": "customers",
+    "simulate_transactions": "transactions",
+    "simulate_baskets": "baskets",
+    "simulate_campaign": "campaign",
+    "simulate_loyalty_program": "loyalty",
+    "simulate_insurance_portfolio": "insurance",
+    "simulate_access_log": "weblogs",
+}
+
+__all__ = sorted(_GENERATORS)
+
+
+def __getattr__(name):
+    # Lazy: importing one generator does not import (or require) the others.
+    if name in _GENERATORS:
+        return getattr(import_module(f"{__name__}.{_GENERATORS[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return __all__

@@ -1,0 +1,7 @@
+"""Plotting, kept apart from computation.
+
+One module per topic. Every function takes the data (or a result object)
+produced by a computing module plus an optional ``ax=`` and returns the
+matplotlib Axes (or Figure for multi-panel plots). Nothing here computes a
+number that a notebook reports.
+"""

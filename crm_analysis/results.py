@@ -1,0 +1,139 @@
+"""Key results: record a notebook's headline figures where people and programs both see them.
+
+``record(name, value)`` displays one bundle with three representations:
+
+* ``text/html`` and ``text/plain``: a visible "key result" row for the reader;
+* ``application/vnd.crm-workbook.result+json``: the value, machine-readable.
+
+Because the bundle carries an HTML and a plain-text form, JupyterLab, VS Code and
+nbconvert render it without "no renderer" warnings. ``read_results(path)`` walks an
+executed notebook's outputs and returns the recorded values; the report index, the
+run manifest and the notebook value tests read them back this way.
+
+Written by hand because the one library that did this (scrapbook) is unmaintained and
+its outputs carry no text fallback.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import json
+import math
+from dataclasses import dataclass
+from numbers import Integral, Real
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+MIMETYPE = "application/vnd.crm-workbook.result+json"
+
+
+@dataclass(frozen=True)
+class Result:
+    """One recorded figure: its name, JSON value, optional unit and note."""
+
+    name: str
+    value: Any
+    unit: str | None = None
+    note: str | None = None
+
+
+def _to_json(value: Any, path: str) -> Any:
+    """Convert numpy/pandas scalars, arrays, Series, frames and dates to JSON types.
+
+    Raises ``TypeError`` for types it does not know and ``ValueError`` for NaN or
+    infinity, naming where in the value the problem sits (``path``).
+    """
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if hasattr(value, "item") and getattr(value, "shape", None) == ():  # numpy scalar
+        value = value.item()
+        if isinstance(value, (bool, str)):
+            return value
+    if isinstance(value, Integral):
+        return int(value)
+    if isinstance(value, Real):
+        value = float(value)
+        if not math.isfinite(value):
+            raise ValueError(f"record(): {path} is {value}; record a finite number or None")
+        return value
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()
+    if hasattr(value, "isoformat") and hasattr(value, "to_pydatetime"):  # pandas Timestamp
+        return value.isoformat()
+    if hasattr(value, "to_dict") and hasattr(value, "columns"):  # DataFrame
+        return [_to_json(row, f"{path}[{i}]")
+                for i, row in enumerate(value.to_dict(orient="records"))]
+    if hasattr(value, "to_dict"):  # Series
+        return {str(k): _to_json(v, f"{path}[{k!r}]") for k, v in value.to_dict().items()}
+    if isinstance(value, dict):
+        return {str(k): _to_json(v, f"{path}[{k!r}]") for k, v in value.items()}
+    if isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
+        items = value.tolist() if hasattr(value, "tolist") else value
+        return [_to_json(v, f"{path}[{i}]") for i, v in enumerate(items)]
+    raise TypeError(f"record(): {path} has type {type(value).__name__}, which has no JSON form")
+
+
+def _format_value(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    if isinstance(value, (dict, list)):
+        text = json.dumps(value, ensure_ascii=False)
+        return text if len(text) <= 160 else text[:157] + "…"
+    return str(value)
+
+
+def record(name: str, value: Any, unit: str | None = None, note: str | None = None) -> Result:
+    """Display and store one headline figure of the running notebook.
+
+    Parameters
+    ----------
+    name : identifier-like key (``auc``, ``bgnbd``), unique within a notebook.
+    value : number, string, bool, None, date, numpy/pandas scalar, Series, DataFrame,
+        or a dict/list of those. NaN and infinity are refused.
+    unit : what the number is measured in (``"share"``, ``"EUR"``, ``"weeks"``).
+    note : one short sentence saying what the figure means.
+    """
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ValueError(f"record(): name must be an identifier-like string, got {name!r}")
+    result = Result(name, _to_json(value, name), unit, note)
+    from IPython.display import display  # imported here: the package works without IPython
+
+    shown = _format_value(result.value) + (f" {unit}" if unit else "")
+    html_row = (
+        '<div class="crm-key-result" style="border-left:4px solid #2a7ae2;'
+        'padding:4px 10px;margin:4px 0;background:#f3f8fe;font-family:sans-serif">'
+        f'<span style="color:#555">key result</span> <b>{html.escape(name)}</b> = '
+        f"<code>{html.escape(shown)}</code>"
+        + (f' <span style="color:#555">— {html.escape(note)}</span>' if note else "")
+        + "</div>"
+    )
+    display(
+        {
+            "text/plain": f"key result {name} = {shown}" + (f"  ({note})" if note else ""),
+            "text/html": html_row,
+            MIMETYPE: {"name": name, "value": result.value, "unit": unit, "note": note},
+        },
+        raw=True,
+    )
+    return result
+
+
+def read_results(notebook: str | Path | nbformat.NotebookNode) -> dict[str, Result]:
+    """Return every figure recorded in an executed notebook, by name (last one wins)."""
+    nb = notebook if isinstance(notebook, nbformat.NotebookNode) else nbformat.read(
+        str(notebook), as_version=4
+    )
+    found: dict[str, Result] = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            payload = output.get("data", {}).get(MIMETYPE)
+            if payload is not None:
+                found[payload["name"]] = Result(
+                    payload["name"], payload["value"], payload.get("unit"), payload.get("note")
+                )
+    return found
