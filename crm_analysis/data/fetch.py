@@ -1,0 +1,273 @@
+"""Larger real data sets, fetched on demand (the idea of scikit-learn's ``fetch_*``).
+
+A data set is one or more files named as in the real-data README that CI uses
+(``freMTPL2freq.csv.gz``, ``hillstrom.csv.gz``, …). :func:`fetch_file` finds a
+file, in this order:
+
+1. in the folder named by the environment variable ``CRM_WORKBOOK_DATA``;
+2. in the cache, :func:`get_data_home` (``$CRM_WORKBOOK_CACHE`` or
+   ``~/.cache/crm-workbook``);
+3. by downloading it from its public source into the cache, checking its
+   sha256 and moving it into place atomically (``.part`` file, then
+   ``os.replace``), so a half-downloaded file is never mistaken for data.
+
+Only files whose exact bytes are published somewhere can be downloaded: the
+Hillstrom CSV and the Apache log (both byte-identical to their source blobs).
+freMTPL2, Online Retail and Groceries are published as R ``.rda`` files or raw
+matrices, so they must be provided as converted files; without them the
+``fetch_*`` functions raise :class:`DataUnavailableError`, whose message says
+which file to put where. Every file used is checked against its sha256, so a
+different version of a data set (e.g. the OpenML copy of freMTPL2) is refused.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import tempfile
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+DATA_ENV = "CRM_WORKBOOK_DATA"
+CACHE_ENV = "CRM_WORKBOOK_CACHE"
+DEFAULT_CACHE = Path("~/.cache/crm-workbook")
+
+
+class DataUnavailableError(FileNotFoundError):
+    """A fetched data set is neither provided, nor cached, nor downloadable."""
+
+
+class DataChecksumError(ValueError):
+    """A data file (found or downloaded) does not have the expected sha256."""
+
+
+@dataclass(frozen=True)
+class Download:
+    """Where a file's exact bytes are published: ``url`` saved as ``filename``."""
+
+    url: str
+    filename: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """A real-data file: its canonical name and sha256, and how to download it, if at all."""
+
+    filename: str
+    sha256: str
+    source: str
+    download: Download | None = None
+
+
+_GITHUB = "https://raw.githubusercontent.com"
+
+#: The files the ``fetch_*`` functions read, keyed by canonical file name.
+SOURCES: dict[str, RemoteFile] = {
+    f.filename: f
+    for f in [
+        RemoteFile(
+            "freMTPL2freq.csv.gz",
+            "761fc3c656011db6f436b09c6f4c7597882b31e42eb777cfcf8b1ebeb392033b",
+            "R package CASdatasets, data/freMTPL2freq.rda (convert to CSV as data/README.md describes)",
+        ),
+        RemoteFile(
+            "freMTPL2sev.csv.gz",
+            "6c49cd6f7329b1e31fb246ab37f05e222cefbfd11829a5f45a6324e5849bffbc",
+            "R package CASdatasets, data/freMTPL2sev.rda (convert to CSV as data/README.md describes)",
+        ),
+        RemoteFile(
+            "online_retail.csv.gz",
+            "4562ad6af8d15e8632e89d4b963b424b1ca3189742fe77c91f87a6558bb40d23",
+            "CRAN package onlineretail 0.1.2, data/onlineretail.rda (UCI Online Retail)",
+        ),
+        RemoteFile(
+            "groceries_transactions.csv.gz",
+            "155cc4875b78964c4ea74c9eef571c86fb97bc064dafc817fecf8303e9b794bd",
+            "R package arules, data_src/Groceries (long format: one row per basket and item)",
+        ),
+        RemoteFile(
+            "hillstrom.csv.gz",
+            "1bcbb5b3aeb0c7059506ddeda3072f09a14d0c3f05f0330f762a60601303140e",
+            "Kevin Hillstrom, MineThatData E-Mail Analytics Challenge (2008)",
+            Download(
+                f"{_GITHUB}/carlosquintanillaa/Datasets/"
+                "bd475633095c8a007be32c47ea695abe318197b6/hillstrom.csv",
+                "hillstrom.csv",
+                "ff9e59285e9dc3f5fa3e0975419e6631ea5bdccd65d818991473d2367e02979c",
+            ),
+        ),
+        RemoteFile(
+            "apache_logs.gz",
+            "62450e13eb2d8a7cee84d38522e0e94657927f7f4d0e6a95aece078e0586a7aa",
+            "elastic/examples, Common Data Formats/apache_logs",
+            Download(
+                f"{_GITHUB}/elastic/examples/6d86454ebb7a850bcd7e80abe86fe683370018a6/"
+                "Common%20Data%20Formats/apache_logs/apache_logs",
+                "apache_logs",
+                "f15c31e905f86c7b4b6ab44aee74d0a2086dce89f010187d983edea7ef0364ef",
+            ),
+        ),
+    ]
+}
+
+
+def get_data_home(data_home: str | os.PathLike | None = None) -> Path:
+    """The download cache folder, created if needed.
+
+    ``data_home`` if given, else ``$CRM_WORKBOOK_CACHE``, else ``~/.cache/crm-workbook``.
+    """
+    home = data_home if data_home is not None else os.environ.get(CACHE_ENV) or DEFAULT_CACHE
+    path = Path(home).expanduser()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _verified(path: Path, sha256: str) -> Path:
+    actual = _sha256(path)
+    if actual != sha256:
+        raise DataChecksumError(
+            f"{path} has sha256 {actual}, expected {sha256}: it is a different version "
+            "of the data set (or damaged); replace it with the file described in data/README.md"
+        )
+    return path
+
+
+def _download(download: Download, folder: Path) -> Path:
+    """Download ``download.url`` into ``folder``, checking its sha256; atomic."""
+    target = folder / download.filename
+    handle, temp = tempfile.mkstemp(dir=folder, prefix=f"{download.filename}.", suffix=".part")
+    try:
+        digest = hashlib.sha256()
+        with os.fdopen(handle, "wb") as out, urllib.request.urlopen(download.url, timeout=60) as response:
+            for block in iter(lambda: response.read(1 << 20), b""):
+                digest.update(block)
+                out.write(block)
+        if digest.hexdigest() != download.sha256:
+            raise DataChecksumError(
+                f"download of {download.url} has sha256 {digest.hexdigest()}, expected "
+                f"{download.sha256}; the file was discarded"
+            )
+        os.replace(temp, target)
+    finally:
+        if os.path.exists(temp):
+            os.remove(temp)
+    return target
+
+
+def fetch_file(filename: str, data_home: str | os.PathLike | None = None) -> Path:
+    """Path of the real-data file ``filename`` (a key of :data:`SOURCES`), fetching it if needed.
+
+    Looks in ``$CRM_WORKBOOK_DATA``, then in the cache (:func:`get_data_home`),
+    then downloads into the cache when the file has a public byte-exact source.
+    A downloaded file may be the uncompressed original (e.g. ``hillstrom.csv``
+    for ``hillstrom.csv.gz``); readers handle both. Raises
+    :class:`DataUnavailableError` when none works and :class:`DataChecksumError`
+    when a found or downloaded file has the wrong sha256.
+    """
+    spec = SOURCES[filename]
+    provided = os.environ.get(DATA_ENV)
+    if provided and (Path(provided) / filename).is_file():
+        return _verified(Path(provided) / filename, spec.sha256)
+    cache = get_data_home(data_home)
+    if (cache / filename).is_file():
+        return _verified(cache / filename, spec.sha256)
+    if spec.download and (cache / spec.download.filename).is_file():
+        return _verified(cache / spec.download.filename, spec.download.sha256)
+    if spec.download is None:
+        reason = f"it has no byte-exact public download (source: {spec.source})"
+    else:
+        try:
+            return _download(spec.download, cache)
+        except (urllib.error.URLError, OSError) as error:
+            reason = f"downloading {spec.download.url} failed ({error})"
+    where = f"${DATA_ENV}={provided}" if provided else f"${DATA_ENV} is not set"
+    raise DataUnavailableError(
+        f"data file {filename!r} is not available: {where}, it is not in the cache "
+        f"{cache}, and {reason}. Put {filename} (sha256 {spec.sha256}) into a folder and "
+        f"set {DATA_ENV} to that folder, or copy it to {cache / filename}."
+    )
+
+
+def fetch_fremtpl2(data_home: str | os.PathLike | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """French motor third-party liability (CASdatasets ``freMTPL2``): ``(freq, sev)``.
+
+    ``freq``: 677,991 policies × 12 — ``IDpol`` (int key), ``ClaimNb`` (claims in
+    the exposure period), ``Exposure`` (years), ``VehPower``, ``VehAge`` (years),
+    ``DrivAge`` (years), ``BonusMalus`` (50–230, <100 is a bonus), ``VehBrand``,
+    ``VehGas``, ``Area`` (``A`` rural … ``F`` urban), ``Density`` (inhabitants per
+    km²), ``Region`` (region name). ``sev``: 26,444 claims × 2 — ``IDpol``,
+    ``ClaimAmount`` (EUR). ``ClaimNb`` agrees with the number of sev rows per policy.
+    """
+    text = {"VehBrand": str, "VehGas": str, "Area": str, "Region": str}
+    freq = pd.read_csv(fetch_file("freMTPL2freq.csv.gz", data_home), dtype=text)
+    sev = pd.read_csv(fetch_file("freMTPL2sev.csv.gz", data_home))
+    return freq, sev
+
+
+def fetch_online_retail(data_home: str | os.PathLike | None = None) -> pd.DataFrame:
+    """UCI Online Retail: 541,909 invoice lines × 8 of a UK gift-ware e-tailer, 2010-12-01 … 2011-12-09.
+
+    ``InvoiceNo`` (str; ``C…`` = cancellation), ``StockCode`` (str),
+    ``Description`` (str, may be missing), ``Quantity`` (int units, negative on
+    returns), ``InvoiceDate`` (datetime64, UK local time), ``UnitPrice`` (GBP per
+    unit), ``CustomerID`` (Int64, missing for 135,080 lines), ``Country`` (str).
+    """
+    frame = pd.read_csv(
+        fetch_file("online_retail.csv.gz", data_home),
+        dtype={"InvoiceNo": str, "StockCode": str, "Description": str,
+               "CustomerID": "Int64", "Country": str},
+    )
+    return frame.assign(InvoiceDate=pd.to_datetime(frame["InvoiceDate"], format="%Y-%m-%d %H:%M:%S"))
+
+
+def fetch_hillstrom(data_home: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Hillstrom's MineThatData e-mail test (2008): 64,000 customers × 12.
+
+    ``segment`` is the randomized arm (``Mens E-Mail``, ``Womens E-Mail``,
+    ``No E-Mail``); outcomes over the two weeks after: ``visit`` and
+    ``conversion`` (0/1), ``spend`` (USD). History: ``recency`` (months since
+    last purchase), ``history_segment``, ``history`` (USD spent in the past
+    year), ``mens``, ``womens``, ``newbie`` (0/1), ``zip_code``, ``channel``.
+    """
+    return pd.read_csv(fetch_file("hillstrom.csv.gz", data_home))
+
+
+def fetch_groceries(data_home: str | os.PathLike | None = None) -> pd.DataFrame:
+    """arules "Groceries": 9,835 baskets of one grocery outlet over 30 days, long format.
+
+    One row per (basket, item category), 43,367 rows: ``transaction_id``
+    (1…9,835), ``item`` (169 categories, e.g. ``whole milk``), ``level2`` (55)
+    and ``level1`` (10) parent categories, ``count`` (articles of that
+    category in the basket, 1–7).
+    """
+    return pd.read_csv(
+        fetch_file("groceries_transactions.csv.gz", data_home),
+        dtype={"item": str, "level2": str, "level1": str},
+    )
+
+
+def fetch_apache_log(data_home: str | os.PathLike | None = None) -> list[str]:
+    """A real Apache access log (semicomplete.com, 2015-05-17 … 2015-05-20), combined format.
+
+    Returns its 10,000 lines as str without line endings, in file order (not
+    strictly time-ordered). Line 8,899 (index 8,898) is truncated, a real
+    malformed record.
+    """
+    path = fetch_file("apache_logs.gz", data_home)
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as stream:
+        return [line.rstrip("\n") for line in stream]

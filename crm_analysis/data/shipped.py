@@ -1,0 +1,109 @@
+"""Small real data sets shipped in the repository's ``data/`` folder.
+
+Each loader reads one file listed (with source, licence, columns and sha256) in
+``data/README.md`` and returns a DataFrame; nothing is downloaded. The files sit
+next to the package in the source tree, so an editable install from the
+repository (``pip install -e .``) is the supported way to use them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+
+#: Level order of MASS ``Insurance``'s ordered factors (as in R).
+INSURANCE_CAR_GROUPS = ["<1l", "1-1.5l", "1.5-2l", ">2l"]
+INSURANCE_AGE_BANDS = ["<25", "25-29", "30-35", ">35"]
+
+
+def shipped_path(relative: str) -> Path:
+    """Path of a shipped file, e.g. ``shipped_path("cdnow/CDNOW_master.txt")``.
+
+    Raises FileNotFoundError (naming the expected location) when the package
+    is not installed from the repository, so ``data/`` is not beside it.
+    """
+    path = DATA_DIR / relative
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"shipped data file {relative!r} not found at {path}; the shipped data sets "
+            "live in the repository's data/ folder, so install crm-workbook from a "
+            "checkout with `pip install -e .`"
+        )
+    return path
+
+
+def load_cdnow(sample: bool = False) -> pd.DataFrame:
+    """The CDNOW purchase log (Fader & Hardie): every CD purchase of the 23,570
+    customers who first bought at CDNOW in 1997-Q1, 1997-01-01 … 1998-06-30.
+
+    ``sample=True`` gives the 1/10 sample of 2,357 customers (6,919 lines); its
+    ``customer_id`` is the customer's id in the master file (the sample file's
+    own running sample id is dropped).
+
+    Returns one row per purchase line (a customer can have several on a day):
+
+    - ``customer_id``: str, zero-padded as in the file (``"00001"``)
+    - ``date``: datetime64, day of purchase
+    - ``quantity``: int, number of CDs bought
+    - ``amount``: float, USD paid (80 master lines are 0.00)
+    """
+    if sample:
+        path = shipped_path("cdnow/CDNOW_sample.txt")
+        frame = pd.read_csv(
+            path,
+            sep=r"\s+",
+            header=None,
+            names=["customer_id", "sample_id", "date", "quantity", "amount"],
+            dtype={"customer_id": str, "sample_id": str, "date": str},
+        ).drop(columns="sample_id")
+    else:
+        path = shipped_path("cdnow/CDNOW_master.txt")
+        frame = pd.read_csv(
+            path, sep=r"\s+", dtype={"customer_id": str, "date": str}
+        ).rename(columns={"number_of_cds": "quantity", "dollar_value": "amount"})
+    return frame.assign(
+        date=pd.to_datetime(frame["date"], format="%Y%m%d"),
+        quantity=frame["quantity"].astype("int64"),
+        amount=frame["amount"].astype("float64"),
+    )
+
+
+def load_telco_churn() -> pd.DataFrame:
+    """IBM Watson telco customer churn (R ``modeldata::wa_churn``): 7,043 customers × 20.
+
+    ``churn`` is ``"Yes"``/``"No"``; ``tenure`` is in months; ``monthly_charges``
+    and ``total_charges`` are USD (``total_charges`` is missing for the 11
+    customers with tenure 0). 0/1 columns are ints, the rest text.
+    See ``data/README.md`` for every column.
+    """
+    return pd.read_csv(shipped_path("telco/wa_churn.csv.gz"))
+
+
+def load_caravan() -> pd.DataFrame:
+    """CoIL Challenge 2000 "The Insurance Company" (R ``ISLR::Caravan``): 5,822 customers × 86.
+
+    Columns 1–43 are zip-code level socio-demographics (coded levels, ints),
+    44–85 product ownership (contribution ``P*`` and number of policies ``A*``,
+    coded ints), and ``Purchase`` (``"Yes"``/``"No"``) whether the customer
+    bought a caravan policy (348 Yes). Codes are explained in ``data/README.md``.
+    """
+    return pd.read_csv(shipped_path("caravan/caravan.csv.gz"))
+
+
+def load_mass_insurance() -> pd.DataFrame:
+    """Car insurance claims, third quarter 1973 (R ``MASS::Insurance``): 64 cells × 5.
+
+    - ``District``: int 1–4, district of residence (4 = major cities)
+    - ``Group``: ordered categorical, car engine size ``<1l`` … ``>2l`` (litres)
+    - ``Age``: ordered categorical, policyholder age band ``<25`` … ``>35`` (years)
+    - ``Holders``: int, number of policyholders exposed to risk
+    - ``Claims``: int, number of claims in the quarter
+    """
+    frame = pd.read_csv(shipped_path("mass_insurance/insurance.csv"))
+    return frame.assign(
+        Group=pd.Categorical(frame["Group"], categories=INSURANCE_CAR_GROUPS, ordered=True),
+        Age=pd.Categorical(frame["Age"], categories=INSURANCE_AGE_BANDS, ordered=True),
+    )
