@@ -76,7 +76,8 @@ def _to_json(value: Any, path: str) -> Any:
     raise TypeError(f"record(): {path} has type {type(value).__name__}, which has no JSON form")
 
 
-def _format_value(value: Any) -> str:
+def format_value(value: Any) -> str:
+    """Short human-readable form of a recorded JSON value (used in notebooks and indexes)."""
     if isinstance(value, float):
         return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
     if isinstance(value, int) and not isinstance(value, bool):
@@ -103,7 +104,7 @@ def record(name: str, value: Any, unit: str | None = None, note: str | None = No
     result = Result(name, _to_json(value, name), unit, note)
     from IPython.display import display  # imported here: the package works without IPython
 
-    shown = _format_value(result.value) + (f" {unit}" if unit else "")
+    shown = format_value(result.value) + (f" {unit}" if unit else "")
     html_row = (
         '<div class="crm-key-result" style="border-left:4px solid #2a7ae2;'
         'padding:4px 10px;margin:4px 0;background:#f3f8fe;font-family:sans-serif">'

@@ -1,0 +1,48 @@
+# crm-workbook — `make help` lists the targets.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+AS_OF ?= $(shell date +%F)
+PARAMS ?=
+JOBS ?= 2
+REPORTS ?= reports
+# Real public data sets for the real-data tests (skipped when absent).
+SHARED_DATA := $(abspath ../shared/data/real)
+TEST_DATA := $(or $(CRM_WORKBOOK_DATA),$(wildcard $(SHARED_DATA)))
+STRIP_KEYS := metadata.language_info metadata.papermill metadata.widgets cell.metadata.papermill cell.metadata.execution
+
+.PHONY: help venv reports test lab strip bench clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-9s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+venv: $(VENV)/.installed ## create .venv and install the package with its test tools
+
+reports: venv ## render every notebook into reports/<AS_OF>/ (AS_OF, PARAMS, JOBS settable)
+	$(BIN)/crm-workbook render --as-of $(AS_OF) --jobs $(JOBS) --output-dir $(REPORTS) $(if $(PARAMS),-f $(PARAMS),)
+
+test: venv ## run the whole test suite: unit, notebook values, nbval, hygiene
+	CRM_WORKBOOK_DATA=$(TEST_DATA) $(BIN)/pytest -n 2 --dist loadscope --nbval-lax --nbval-current-env tests notebooks
+
+lab: venv ## open JupyterLab on notebooks/
+	$(BIN)/python -m pip install --quiet -e ".[test,lab]"
+	$(BIN)/jupyter lab notebooks/
+
+strip: venv ## remove outputs and run metadata from the notebooks
+	$(BIN)/nbstripout --extra-keys "$(STRIP_KEYS)" notebooks/*.ipynb
+
+bench: venv ## run the speed and memory benchmarks (slow; results in benchmarks/README.md)
+	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
+
+clean: ## remove caches and rendered reports
+	rm -rf $(REPORTS) .pytest_cache build *.egg-info
+	find . -name __pycache__ -prune -exec rm -rf {} +

@@ -1,0 +1,136 @@
+"""The ``crm-workbook`` command: list notebooks and render them into HTML reports.
+
+Exit codes: 0 all notebooks rendered ok; 1 at least one notebook failed (the others
+still rendered); 2 usage or parameter error (nothing rendered); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import textwrap
+from pathlib import Path
+
+from .notebook_params import (
+    ParameterError,
+    discover_notebooks,
+    plan_parameters,
+    resolve_notebooks,
+)
+
+EPILOG = textwrap.dedent(
+    """\
+    parameters file (YAML, -f): a `defaults:` section applies to every notebook that has
+    the parameter; a section named after a notebook applies to it alone. Precedence:
+    defaults < notebook section < -p < --as-of. Unknown names and wrong types are errors
+    (exit 2) and nothing runs.
+
+      defaults:
+        seed: 7
+      03_lifetime_value:
+        data_source: cdnow
+        annual_discount_rate: 0.1
+
+    output: <output-dir>/<as-of>/ holds one HTML report and the executed .ipynb per
+    notebook, manifest.json and index.html; <output-dir>/index.html lists the runs.
+
+    scheduling (cron, every Monday 06:00, a dated run with a parameters file):
+      0 6 * * 1  cd /srv/crm-workbook && .venv/bin/crm-workbook render \\
+                   -f schedule.yaml --as-of "$(date +\\%F)" --jobs 2 >> reports/cron.log 2>&1
+
+    exit codes: 0 ok; 1 a notebook failed (the others rendered); 2 bad usage or
+    parameters (nothing rendered); 130 interrupted (nothing published).
+    """
+)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="crm-workbook",
+        description="CRM analytics workbook: list the notebooks and render them into HTML reports.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EPILOG,
+    )
+    parser.add_argument("--notebook-dir", type=Path, default=None,
+                        help="folder of NN_topic.ipynb notebooks (default: the workbook's notebooks/)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("list", help="list notebooks with their title and parameters")
+
+    render = sub.add_parser(
+        "render", help="execute notebooks and write HTML reports",
+        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG,
+    )
+    render.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
+                        help="notebook name from `list` or path to an .ipynb (default: all)")
+    render.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
+                        metavar=("NAME", "VALUE"), help="set a parameter (repeatable)")
+    render.add_argument("-f", "--params-file", type=Path, help="parameters YAML file")
+    render.add_argument("--as-of", default=None, metavar="YYYY-MM-DD",
+                        help="as-of date: sets every notebook's `as_of` and names the run "
+                             "folder (default: today)")
+    render.add_argument("--output-dir", type=Path, default=Path("reports"),
+                        help="where run folders go (default: reports)")
+    render.add_argument("--show-code", action="store_true", help="include code cells in the HTML")
+    render.add_argument("--jobs", type=int, default=1, help="notebooks run at once (default 1)")
+    render.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                        help="per-cell execution limit in seconds (default: none)")
+    return parser
+
+
+def _list(notebook_dir: Path | None) -> int:
+    for info in discover_notebooks(notebook_dir):
+        print(f"{info.name}  —  {info.title}")
+        for p in info.parameters.values():
+            print(f"    {p.name}: {p.type} = {p.default!r}" + (f"  # {p.help}" if p.help else ""))
+        print()
+    return 0
+
+
+def _render(args: argparse.Namespace) -> int:
+    as_of = args.as_of or dt.date.today().isoformat()
+    try:
+        dt.date.fromisoformat(as_of)
+    except ValueError:
+        raise ParameterError(f"--as-of {as_of!r} is not a date written YYYY-MM-DD") from None
+    if args.jobs < 1:
+        raise ParameterError("--jobs must be at least 1")
+    if args.params_file is not None and not args.params_file.is_file():
+        raise ParameterError(f"{args.params_file}: parameters file not found")
+    available = discover_notebooks(args.notebook_dir)
+    chosen = resolve_notebooks(args.notebooks, available)
+    plan = plan_parameters(chosen, args.params_file, [tuple(p) for p in args.parameter], as_of)
+
+    from .report import render
+
+    manifest = render(chosen, plan, as_of, args.output_dir, show_code=args.show_code,
+                      jobs=args.jobs, timeout=args.timeout)
+    rendered = {info.name for info in chosen}  # a run may also hold earlier notebooks
+    failed = [nb for nb in manifest["notebooks"] if nb["name"] in rendered and nb["status"] != "ok"]
+    print(f"Report: {args.output_dir / as_of / 'index.html'}  ({len(rendered) - len(failed)} ok,"
+          f" {len(failed)} failed)")
+    for nb in failed:
+        err = nb.get("error") or {}
+        where = f" in cell {err['cell_index']}" if err.get("cell_index") is not None else ""
+        print(f"FAILED {nb['name']}{where}: {err.get('ename')}: {err.get('evalue')}",
+              file=sys.stderr)
+    return 1 if failed else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "list":
+            return _list(args.notebook_dir)
+        return _render(args)
+    except ParameterError as exc:
+        print(f"crm-workbook: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("crm-workbook: interrupted; nothing was published", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
