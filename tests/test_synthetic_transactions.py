@@ -191,3 +191,26 @@ def test_bad_arguments_are_named(kwargs, message):
     kwargs = {"n_customers": 10, **kwargs}
     with pytest.raises(ValueError, match=message):
         simulate_transactions(**kwargs)
+
+
+def test_customer_master_sets_ids_and_acquisition():
+    master = pd.DataFrame(
+        {
+            "customer_id": ["K1", "K2", "K3"],
+            "registration_date": pd.to_datetime(["2024-03-05", "2024-01-01", "2025-06-30 12:00"]),
+        },
+        index=[10, 20, 30],
+    )
+    tx, truth = simulate_transactions(customers=master, seed=5)
+    first = tx.groupby("customer_id")["date"].min()
+    assert first.to_dict() == dict(zip(master["customer_id"], master["registration_date"]))
+    np.testing.assert_allclose(
+        truth.customers["T_weeks"], (truth.end - master["registration_date"]).to_numpy() / WEEK
+    )
+    late = master.assign(registration_date=master["registration_date"].where(master.index != 20, pd.Timestamp("2023-12-31")))
+    with pytest.raises(ValueError, match=r"registration_date.*rows \[20\]"):
+        simulate_transactions(customers=late)
+    with pytest.raises(ValueError, match=r"customer_id.*rows \[10, 30\]"):
+        simulate_transactions(customers=master.assign(customer_id=["K1", "K2", "K1"]))
+    with pytest.raises(ValueError, match="not both"):
+        simulate_transactions(3, customers=master)

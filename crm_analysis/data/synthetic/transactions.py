@@ -104,7 +104,7 @@ class TransactionsTruth:
     time_unit: str
     start: pd.Timestamp
     end: pd.Timestamp
-    acquisition_weeks: float
+    acquisition_weeks: float | None
     customers: pd.DataFrame
 
     @property
@@ -124,8 +124,9 @@ class TransactionsTruth:
 
 
 def simulate_transactions(
-    n_customers: int = 5000,
+    n_customers: int | None = None,
     *,
+    customers: pd.DataFrame | None = None,
     model: str = "bgnbd",
     r: float = 0.243,
     alpha: float = 4.414,
@@ -151,8 +152,12 @@ def simulate_transactions(
 
     Parameters
     ----------
-    n_customers : number of customers, all acquired inside the window (ids as in
-        :func:`simulate_customers`: ``C0000001`` …).
+    n_customers : number of customers (default 5000), acquired uniformly over the first
+        ``acquisition_weeks``; ids ``C0000001`` … in order of customer number.
+    customers : instead of ``n_customers``, a customer master with ``customer_id`` and
+        ``registration_date`` columns (e.g. the buyers of :func:`simulate_customers`);
+        each customer is acquired, with a first purchase, at registration, which must lie
+        in ``[start, end)``. ``acquisition_weeks`` is then not used.
     model : ``"bgnbd"`` or ``"pareto_nbd"``.
     r, alpha : purchase rate λ ~ Gamma(shape r, rate alpha), purchases per **week**.
     a, b : BG/NBD dropout probability after each repeat purchase, p ~ Beta(a, b).
@@ -171,7 +176,6 @@ def simulate_transactions(
         ``product`` and ``category`` (str, from :data:`PRODUCTS`).
     truth : :class:`TransactionsTruth`.
     """
-    check_count("n_customers", n_customers)
     if model not in MODELS:
         raise ValueError(f"model must be one of {MODELS}, got {model!r}")
     check_positive(r=r, alpha=alpha, p=p, q=q, gamma=gamma, sow_a=sow_a, sow_b=sow_b)
@@ -188,8 +192,16 @@ def simulate_transactions(
         )
 
     rng = np.random.default_rng(seed)
-    n = n_customers
-    acquired = rng.uniform(0.0, acquisition_weeks, n)  # weeks since start
+    if customers is None:
+        n = 5000 if n_customers is None else n_customers
+        check_count("n_customers", n)
+        ids = customer_ids(n)
+        acquired = rng.uniform(0.0, acquisition_weeks, n)  # weeks since start
+    elif n_customers is not None:
+        raise ValueError("give either n_customers or customers, not both")
+    else:
+        ids, acquired = _registered_customers(customers, start_ts, end_ts)
+        n = len(ids)
     T = length - acquired
     lam = rng.gamma(r, 1.0 / alpha, n)
 
@@ -227,7 +239,6 @@ def simulate_transactions(
     spend = np.bincount(owner, weights=amount, minlength=n)
 
     order = np.lexsort((owner, weeks))
-    ids = customer_ids(n)
     transactions = pd.DataFrame(
         {
             "customer_id": ids.take(owner[order]),
@@ -237,7 +248,7 @@ def simulate_transactions(
             "category": pd.array(PRODUCTS["category"].to_numpy()[product_index[order]], dtype="str"),
         }
     )
-    customers = pd.DataFrame(
+    truth_table = pd.DataFrame(
         {
             "customer_id": ids,
             "acquisition_date": weeks_to_datetime(start_ts, acquired),
@@ -269,10 +280,35 @@ def simulate_transactions(
         time_unit="week",
         start=start_ts,
         end=end_ts,
-        acquisition_weeks=float(acquisition_weeks),
-        customers=customers,
+        acquisition_weeks=float(acquisition_weeks) if customers is None else None,
+        customers=truth_table,
     )
     return transactions, truth
+
+
+def _registered_customers(
+    customers: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp
+) -> tuple[pd.api.extensions.ExtensionArray, np.ndarray]:
+    """Ids and acquisition times (weeks since ``start``) from a customer master."""
+    missing = [c for c in ("customer_id", "registration_date") if c not in customers.columns]
+    if missing:
+        raise ValueError(f"customers lacks column(s) {missing}; it has {list(customers.columns)}")
+    if len(customers) == 0:
+        raise ValueError("customers has no rows")
+    ids = pd.array(customers["customer_id"], dtype="str")
+    repeated = pd.Series(ids).duplicated(keep=False).to_numpy()
+    if repeated.any():
+        rows = customers.index[repeated][:10].tolist()
+        raise ValueError(f"customers column 'customer_id' has repeated ids at rows {rows}")
+    registered = pd.to_datetime(customers["registration_date"]).to_numpy()
+    outside = ~((registered >= start.to_datetime64()) & (registered < end.to_datetime64()))
+    if outside.any():
+        rows = customers.index[outside][:10].tolist()
+        raise ValueError(
+            f"customers column 'registration_date' lies outside [{start}, {end}) "
+            f"(or is missing) at rows {rows}"
+        )
+    return ids, (registered - start.to_datetime64()) / WEEK.to_timedelta64()
 
 
 def _first_order_statistics(
