@@ -197,7 +197,7 @@ def test_customer_master_sets_ids_and_acquisition():
     master = pd.DataFrame(
         {
             "customer_id": ["K1", "K2", "K3"],
-            "registration_date": pd.to_datetime(["2024-03-05", "2024-01-01", "2025-06-30 12:00"]),
+            "registration_date": pd.to_datetime(["2024-03-05", "2024-01-01", "2025-06-30 12:00:00"], format="ISO8601"),
         },
         index=[10, 20, 30],
     )
@@ -207,7 +207,8 @@ def test_customer_master_sets_ids_and_acquisition():
     np.testing.assert_allclose(
         truth.customers["T_weeks"], (truth.end - master["registration_date"]).to_numpy() / WEEK
     )
-    late = master.assign(registration_date=master["registration_date"].where(master.index != 20, pd.Timestamp("2023-12-31")))
+    too_early = master["registration_date"].where(master.index != 20, pd.Timestamp("2023-12-31"))
+    late = master.assign(registration_date=too_early)
     with pytest.raises(ValueError, match=r"registration_date.*rows \[20\]"):
         simulate_transactions(customers=late)
     with pytest.raises(ValueError, match=r"customer_id.*rows \[10, 30\]"):
