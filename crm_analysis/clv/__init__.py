@@ -1,0 +1,54 @@
+"""Customer lifetime value (고객생애가치, LTV): transaction summaries, buy-till-you-die models,
+contractual retention, and discounted CLV.
+
+Modules::
+
+    summary        per-customer frequency / recency / age / spend, calibration-holdout split (pandas)
+    summary_sql    the same summary with DuckDB over CSV/Parquet files larger than memory
+    bgnbd          BG/NBD (Fader, Hardie & Lee 2005)
+    pareto_nbd     Pareto/NBD (Schmittlein, Morrison & Colombo 1987)
+    gamma_gamma    Gamma-Gamma spend per purchase (Fader, Hardie & Lee 2005; Fader & Hardie 2013)
+    sbg            shifted-beta-geometric retention, DEL/DERL (Fader & Hardie 2007, 2010)
+    value          the LTV formula, LTV drivers what-if, discounted CLV per customer, intervals
+    diagnostics    model-vs-actual tables (histogram, holdout by frequency, tracking, P(alive))
+    _fit           shared weighted MLE with standard errors and convergence errors
+"""
+
+from ._fit import ConvergenceError
+from .bgnbd import BGNBD
+from .diagnostics import frequency_histogram, holdout_by_frequency, p_alive_grid, repeat_purchase_tracking
+from .gamma_gamma import GammaGamma, spend_frequency_correlation
+from .pareto_nbd import ParetoNBD
+from .sbg import ShiftedBetaGeometric, constant_retention_lifetime
+from .summary import summarize_transactions
+from .summary_sql import summarize_transactions_sql
+from .value import (
+    clv_interval,
+    customer_clv,
+    driver_ltv,
+    driver_sensitivity,
+    ltv_formula,
+    period_discount_rate,
+)
+
+__all__ = [
+    "BGNBD",
+    "ConvergenceError",
+    "GammaGamma",
+    "ParetoNBD",
+    "ShiftedBetaGeometric",
+    "clv_interval",
+    "constant_retention_lifetime",
+    "customer_clv",
+    "driver_ltv",
+    "driver_sensitivity",
+    "frequency_histogram",
+    "holdout_by_frequency",
+    "ltv_formula",
+    "p_alive_grid",
+    "period_discount_rate",
+    "repeat_purchase_tracking",
+    "spend_frequency_correlation",
+    "summarize_transactions",
+    "summarize_transactions_sql",
+]

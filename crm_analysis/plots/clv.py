@@ -1,0 +1,114 @@
+"""Plots of the lifetime-value notebook: each takes a table from :mod:`crm_analysis.clv`
+(and ``ax=None``) and returns the matplotlib Axes."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+
+def _ax(ax):
+    return ax if ax is not None else plt.subplots(figsize=(7, 4))[1]
+
+
+def _paired_bars(ax, labels, actual, expected, xlabel, ylabel, title):
+    pos = np.arange(len(labels))
+    ax.bar(pos - 0.2, actual, width=0.4, label="actual", color="#4c72b0")
+    ax.bar(pos + 0.2, expected, width=0.4, label="model", color="#dd8452")
+    ax.set_xticks(pos, labels)
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+    ax.legend()
+    return ax
+
+
+def plot_frequency_histogram(table: pd.DataFrame, ax=None):
+    """Calibration repeat purchases: customers per frequency, actual vs model."""
+    return _paired_bars(_ax(ax), table["frequency"], table["actual"], table["expected"],
+                        "repeat purchases in calibration", "customers", "Calibration fit")
+
+
+def plot_holdout_by_frequency(table: pd.DataFrame, ax=None):
+    """Mean holdout purchases by calibration frequency, actual vs model."""
+    ax = _ax(ax)
+    ax.plot(table["frequency"], table["actual"], "o-", label="actual")
+    ax.plot(table["frequency"], table["expected"], "s--", label="model")
+    ax.set(xlabel="repeat purchases in calibration", ylabel="mean holdout purchases",
+           title="Conditional expectation in the holdout")
+    ax.legend()
+    return ax
+
+
+def plot_tracking(table: pd.DataFrame, cumulative: bool = True, ax=None):
+    """Repeat purchases per period (or cumulative), actual vs model; the holdout shaded."""
+    ax = _ax(ax)
+    suffix = "_cumulative" if cumulative else ""
+    ax.plot(table["period"], table["actual" + suffix], label="actual")
+    ax.plot(table["period"], table["expected" + suffix], "--", label="model")
+    if table["holdout"].any():
+        ax.axvspan(table.loc[table["holdout"], "period"].min() - 0.5, table["period"].max(),
+                   color="grey", alpha=0.15, label="holdout")
+    ax.set(xlabel="period since first acquisition", ylabel="repeat purchases",
+           title=("Cumulative" if cumulative else "Incremental") + " repeat purchases")
+    ax.legend()
+    return ax
+
+
+def plot_p_alive(grid: pd.DataFrame, ax=None):
+    """Heat map of P(alive) over frequency (rows) × recency (columns)."""
+    ax = _ax(ax)
+    image = ax.imshow(grid.to_numpy(), origin="lower", aspect="auto", cmap="viridis", vmin=0, vmax=1,
+                      extent=[grid.columns.min(), grid.columns.max(), grid.index.min() - 0.5,
+                              grid.index.max() + 0.5])
+    ax.figure.colorbar(image, ax=ax, label="P(alive)")
+    ax.set(xlabel="recency t_x", ylabel="repeat purchases x", title="P(alive) by frequency and recency")
+    return ax
+
+
+def plot_spend_vs_frequency(summary: pd.DataFrame, ax=None):
+    """Mean spend per purchase against frequency for repeat customers (Gamma-Gamma assumes
+    no relation)."""
+    ax = _ax(ax)
+    repeat = summary[summary["frequency"] > 0]
+    ax.scatter(repeat["frequency"], repeat["monetary_value"], s=8, alpha=0.4)
+    ax.set(xscale="log", yscale="log", xlabel="repeat purchases x", ylabel="mean spend per purchase",
+           title="Spend vs frequency (independence check)")
+    return ax
+
+
+def plot_sensitivity(table: pd.DataFrame, ax=None):
+    """Tornado chart of a :func:`~crm_analysis.clv.value.driver_sensitivity` table."""
+    ax = _ax(ax)
+    rows = table.iloc[::-1]
+    base = rows["base_ltv"].iloc[0]
+    pos = np.arange(len(rows))
+    ax.barh(pos, rows["ltv_down"] - base, left=base, color="#c44e52", label="driver −")
+    ax.barh(pos, rows["ltv_up"] - base, left=base, color="#55a868", label="driver +")
+    ax.axvline(base, color="black", lw=1)
+    ax.set_yticks(pos, rows["driver"])
+    ax.set(xlabel="LTV", title="LTV sensitivity to its drivers")
+    ax.legend()
+    return ax
+
+
+def plot_survival(periods, actual, fitted, naive=None, ax=None, calibration_periods: int | None = None):
+    """Survivors by period: actual, sBG fit/projection, optional constant-retention projection."""
+    ax = _ax(ax)
+    ax.plot(periods, actual, "o", label="actual")
+    ax.plot(periods, fitted, "-", label="sBG")
+    if naive is not None:
+        ax.plot(periods, naive, ":", label="constant retention")
+    if calibration_periods is not None:
+        ax.axvline(calibration_periods, color="grey", lw=1, ls="--")
+    ax.set(xlabel="period", ylabel="customers still active", title="Survival: actual vs projections")
+    ax.legend()
+    return ax
+
+
+def plot_clv_distribution(clv: pd.Series, ax=None):
+    """Histogram of CLV per customer (log x axis) and the share of value in the top 10 %."""
+    ax = _ax(ax)
+    values = clv[clv > 0]
+    ax.hist(values, bins=np.logspace(np.log10(values.min()), np.log10(values.max()), 40))
+    ax.set(xscale="log", xlabel="CLV per customer", ylabel="customers", title="CLV distribution")
+    return ax
