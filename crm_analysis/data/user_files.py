@@ -61,12 +61,14 @@ class DataValidationError(ValueError):
         text = f"column {problem.column!r}: " if problem.column else ""
         text += problem.message
         if problem.rows:
-            label = "lines" if self.row_label == "line" else "rows"
+            count = len(problem.rows)
             shown = ", ".join(str(r) for r in problem.rows[:MAX_ROWS_SHOWN])
-            more = len(problem.rows) - MAX_ROWS_SHOWN
-            text += f" ({len(problem.rows)} {label}: {shown}{f' and {more} more' if more > 0 else ''}"
+            more = f" and {count - MAX_ROWS_SHOWN} more" if count > MAX_ROWS_SHOWN else ""
+            label = self.row_label if count == 1 else f"{count} {self.row_label}s:"
+            text += f" ({label} {shown}{more}"
             if problem.values:
-                text += "; values " + ", ".join(repr(v) for v in problem.values[:3])
+                text += "; " + ("value " if len(problem.values) == 1 else "values ")
+                text += ", ".join(repr(v) for v in problem.values)
             text += ")"
         return text
 
@@ -116,7 +118,7 @@ def _read(path: Path, text_columns: list[str], encoding: str, sep: str | None) -
     except pd.errors.EmptyDataError:
         raise DataValidationError(path, [Problem(None, "the file has no header and no data")]) from None
     except pd.errors.ParserError as error:
-        raise DataValidationError(path, [Problem(None, f"cannot be parsed as CSV ({error})")]) from None
+        raise DataValidationError(path, [Problem(None, f"cannot be parsed as CSV ({str(error).strip()})")]) from None
     return frame, "line"
 
 
@@ -138,6 +140,11 @@ def _check_columns(frame: pd.DataFrame, mapping: dict[str, str]) -> list[Problem
             column,
             f"not found (needed as {normalized!r}); {hint}columns in the file: {present}",
         ))
+    if problems and len(present) == 1:
+        for separator in (";", "\t", "|"):
+            if separator in present[0]:
+                problems.append(Problem(None, f"the header looks separated by {separator!r}, "
+                                              f"not by commas; pass sep={separator!r}"))
     clashes = [n for n, c in mapping.items() if n != c and n in present]
     problems += [Problem(n, f"the file has a column {n!r} besides the one mapped to it; "
                             "rename or drop it") for n in clashes]
@@ -146,6 +153,11 @@ def _check_columns(frame: pd.DataFrame, mapping: dict[str, str]) -> list[Problem
 
 def _text(series: pd.Series) -> pd.Series:
     return series.astype("str").str.strip().where(series.notna())
+
+
+def _examples(series: pd.Series, mask: pd.Series) -> tuple[str, ...]:
+    """Up to 3 distinct offending values, as text, to quote in the message."""
+    return tuple(_text(series)[mask].drop_duplicates().head(3))
 
 
 def _missing(series: pd.Series) -> pd.Series:
@@ -165,38 +177,40 @@ def _parse_dates(frame, column, date_format, row_label, problems) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(raw):
         dates = raw
     else:
-        dates = pd.to_datetime(_text(raw), format=date_format, errors="coerce")
+        dates = pd.to_datetime(_text(raw), format=date_format or "ISO8601", errors="coerce")
     missing = _missing(raw)
     bad = dates.isna() & ~missing
     if missing.any():
         problems.append(Problem(column, "missing date", _row_numbers(missing, row_label)))
     if bad.any():
         hint = f"they do not match date_format={date_format!r}" if date_format else (
-            "pass date_format=..., e.g. '%d.%m.%Y'")
+            "expected ISO dates like 2024-01-31; for other layouts pass date_format=..., "
+            "e.g. date_format='%d.%m.%Y'")
         problems.append(Problem(
             column, f"unparseable dates; {hint}", _row_numbers(bad, row_label),
-            tuple(_text(raw)[bad].head(3)),
+            _examples(raw, bad),
         ))
     return dates
 
 
-def _parse_amounts(frame, column, allow_returns, row_label, problems) -> pd.Series:
+def _parse_amounts(frame, column, allow_returns, decimal, row_label, problems) -> pd.Series:
     raw = frame[column]
-    amounts = pd.to_numeric(_text(raw), errors="coerce").astype("float64")
+    text = _text(raw) if decimal == "." else _text(raw).str.replace(decimal, ".", regex=False)
+    amounts = pd.to_numeric(text, errors="coerce").astype("float64")
     missing = _missing(raw)
     bad = (amounts.isna() | ~np.isfinite(amounts)) & ~missing
     if missing.any():
         problems.append(Problem(column, "missing amount", _row_numbers(missing, row_label)))
     if bad.any():
         problems.append(Problem(
-            column, "non-numeric amounts (write plain numbers: no currency signs or "
-            "thousands separators)", _row_numbers(bad, row_label), tuple(_text(raw)[bad].head(3)),
+            column, "non-numeric or infinite amounts (write plain numbers: no currency "
+            "signs or thousands separators)", _row_numbers(bad, row_label), _examples(raw, bad),
         ))
     negative = amounts < 0
     if negative.any() and not allow_returns:
         problems.append(Problem(
             column, "negative amounts (returns or refunds); pass allow_returns=True to keep them",
-            _row_numbers(negative, row_label), tuple(_text(raw)[negative].head(3)),
+            _row_numbers(negative, row_label), _examples(raw, negative),
         ))
     return amounts
 
@@ -229,6 +243,7 @@ def load_transactions(
     allow_duplicates: bool = False,
     encoding: str = "utf-8-sig",
     sep: str | None = None,
+    decimal: str = ".",
 ) -> pd.DataFrame:
     """Load and check the analyst's transaction log (CSV, CSV.gz, TSV or Parquet).
 
@@ -243,8 +258,11 @@ def load_transactions(
     empty rows, missing customer ids, missing or unparseable dates, missing or
     non-numeric amounts, negative amounts (unless ``allow_returns=True``) and
     duplicate rows (unless ``allow_duplicates=True``). ``date_format`` is a
-    ``strftime`` format such as ``"%d.%m.%Y"``; by default pandas infers one
-    format from the data. ``encoding`` defaults to UTF-8 with or without BOM.
+    ``strftime`` format such as ``"%d.%m.%Y"``; by default dates must be ISO 8601
+    (``2024-01-31``, optionally with a time), because guessing day-first versus
+    month-first can silently swap day and month. ``encoding`` defaults to UTF-8 with or without BOM.
+    ``sep`` is the field separator (default ``,``, or tab for ``.tsv``) and
+    ``decimal`` the decimal mark of ``amount`` (``","`` for ``10,50``).
     """
     path = Path(path)
     mapping = {"customer_id": customer_id, "date": date, "amount": amount}
@@ -254,7 +272,7 @@ def load_transactions(
         raise DataValidationError(path, problems, row_label)
     ids = _parse_ids(frame, customer_id, row_label, problems)
     dates = _parse_dates(frame, date, date_format, row_label, problems)
-    amounts = _parse_amounts(frame, amount, allow_returns, row_label, problems)
+    amounts = _parse_amounts(frame, amount, allow_returns, decimal, row_label, problems)
     if not allow_duplicates:
         _check_duplicates(frame, None, "duplicate rows", row_label, problems)
     if problems:
@@ -297,7 +315,7 @@ def load_customers(
     if repeated.any():
         problems.append(Problem(customer_id, "repeated customer ids (each listed row repeats "
                                 "an earlier id)", _row_numbers(repeated, row_label),
-                                tuple(ids[repeated].head(3))))
+                                _examples(ids, repeated)))
     normalized = {"customer_id": ids.astype("str")}
     if registration_date is not None:
         normalized["registration_date"] = _parse_dates(
