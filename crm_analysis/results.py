@@ -88,7 +88,7 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
-def record(name: str, value: Any, unit: str | None = None, note: str | None = None) -> Result:
+def record(name: str, value: Any, unit: str | None = None, note: str | None = None) -> None:
     """Display and store one headline figure of the running notebook.
 
     Parameters
@@ -121,7 +121,6 @@ def record(name: str, value: Any, unit: str | None = None, note: str | None = No
         },
         raw=True,
     )
-    return result
 
 
 def read_results(notebook: str | Path | nbformat.NotebookNode) -> dict[str, Result]:
