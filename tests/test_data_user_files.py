@@ -137,3 +137,17 @@ def test_load_customers(tmp_path):
     assert customers["customer_id"].tolist() == ["7", "8"]
     assert customers["registration_date"].tolist() == list(pd.to_datetime(["2023-05-01", "2023-06-15"]))
     assert load_customers(path, customer_id="id")["signup"].tolist() == ["2023-05-01", "2023-06-15"]
+
+
+@pytest.mark.real_data
+def test_real_online_retail_problems_are_all_reported(real_data_home):
+    """UCI Online Retail read as a transaction log: its known defects, independently counted."""
+    path = real_data_home / "online_retail.csv.gz"
+    raw = pd.read_csv(path, dtype={"InvoiceNo": str, "StockCode": str, "CustomerID": "Int64"})
+    with pytest.raises(DataValidationError) as caught:
+        load_transactions(path, customer_id="CustomerID", date="InvoiceDate", amount="UnitPrice")
+    found = {p.message.split(" (")[0].split(";")[0]: p.rows for p in caught.value.problems}
+    missing_ids = tuple(raw.index[raw["CustomerID"].isna()] + 2)
+    assert found["missing customer id"] == missing_ids and len(missing_ids) == 135_080
+    assert found["negative amounts"] == tuple(raw.index[raw["UnitPrice"] < 0] + 2)
+    assert len(found["duplicate rows"]) == raw.duplicated().sum() == 5_268
