@@ -218,9 +218,10 @@ def cohort_activity(transactions: pd.DataFrame, freq: str = "Q", as_of=None) -> 
     active = pd.DataFrame({"cohort": first, "age": age,
                            "customer_id": transactions["customer_id"]}).drop_duplicates()
     counts = active.groupby(["cohort", "age"]).size().unstack(fill_value=0)
-    share = counts.div(counts[0], axis=0).astype(float)
     end = pd.Timestamp(as_of if as_of is not None else transactions["date"].max())
-    observed = end.to_period(freq).ordinal - share.index.array.asi8  # last observed age
+    observed = end.to_period(freq).ordinal - counts.index.array.asi8  # last observed age
+    counts = counts.reindex(columns=range(int(observed.max()) + 1), fill_value=0)
+    share = counts.div(counts[0], axis=0).astype(float)
     share = share.mask(share.columns.to_numpy()[None, :] > observed[:, None])
     share.index = share.index.astype(str)
     return share
