@@ -27,6 +27,7 @@ from crm_analysis.data import (
     get_data_home,
 )
 from crm_analysis.data import fetch
+from crm_analysis.data.arules_groceries import RAW_FILES, groceries_long_format
 
 TINY_CSV = b"segment,visit,spend\r\nMens E-Mail,1,10.5\r\nNo E-Mail,0,0\r\n"
 
@@ -63,7 +64,7 @@ def server(tmp_path):
             pass
 
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}", root, requests
     httpd.shutdown()
@@ -179,6 +180,56 @@ def test_a_different_version_in_the_data_folder_is_refused(monkeypatch, isolated
         fetch_fremtpl2()
 
 
+TINY_GROCERIES = {  # 3 baskets × 3 item categories, in arules' raw layout
+    "Groceries.data": b"1\t0\t2\n0\t0\t1\n3\t1\t0\n",
+    "Groceries.labels": b"111\tcitrus fruit\tZITRUS\r\n112\tbananas\tBANANEN\r\n551\tbeer\tBIER\r\n",
+    "Groceries.cat2.labels": b"11\tfruit\tOBST\r\n55\tbeer\tBIER\r\n",
+    "Groceries.cat1.labels": b"1\tfruit and vegetables\tOBST\r\n5\tdrinks\tGETRAENKE\r\n",
+}
+TINY_GROCERIES_LONG = pd.DataFrame({
+    "transaction_id": [1, 1, 2, 3, 3],
+    "item": ["citrus fruit", "beer", "beer", "citrus fruit", "bananas"],
+    "level2": ["fruit", "beer", "beer", "fruit", "fruit"],
+    "level1": ["fruit and vegetables", "drinks", "drinks", "fruit and vegetables", "fruit and vegetables"],
+    "count": [1, 2, 1, 3, 1],
+})
+
+
+def test_groceries_are_built_from_downloaded_arules_raw_files(monkeypatch, isolated, server):
+    base, root, requests = server
+    for name, content in TINY_GROCERIES.items():
+        (root / name).write_bytes(content)
+    for name in RAW_FILES:
+        served = name.removesuffix(".gz")
+        monkeypatch.setitem(fetch.SOURCES, f"groceries/{name}", fetch.RemoteFile(
+            f"groceries/{name}", "0" * 64, "test",
+            fetch.Download(f"{base}/{served}", served, sha(TINY_GROCERIES[served]))))
+    baskets = fetch_groceries()
+    pd.testing.assert_frame_equal(baskets, TINY_GROCERIES_LONG, check_dtype=False)
+    assert sorted(p.name for p in (isolated / "groceries").iterdir()) == sorted(TINY_GROCERIES)
+    assert len(requests) == 4
+
+
+def test_groceries_unavailable_names_both_ways(isolated, monkeypatch):
+    for name in RAW_FILES:  # make the raw downloads fail fast, without network
+        spec = fetch.SOURCES[f"groceries/{name}"]
+        url = f"http://127.0.0.1:{closed_port()}/{name}"
+        monkeypatch.setitem(fetch.SOURCES, spec.filename, fetch.RemoteFile(
+            spec.filename, spec.sha256, spec.source, fetch.Download(url, spec.download.filename, "0" * 64)))
+    with pytest.raises(DataUnavailableError) as caught:
+        fetch_groceries()
+    assert "groceries_transactions.csv.gz" in str(caught.value)
+    assert "groceries/Groceries.data.gz" in str(caught.value)
+
+
+def test_groceries_label_mismatch_is_an_error(tmp_path):
+    for name, content in TINY_GROCERIES.items():
+        (tmp_path / name).write_bytes(content)
+    (tmp_path / "Groceries.labels").write_bytes(TINY_GROCERIES["Groceries.labels"].split(b"\n", 1)[1])
+    with pytest.raises(ValueError, match="has 3 columns but .* labels 2 items"):
+        groceries_long_format(*(tmp_path / n for n in TINY_GROCERIES))
+
+
 # ---- the real data sets (skip without $CRM_WORKBOOK_DATA) --------------------------------
 
 
@@ -244,6 +295,8 @@ def test_groceries_baskets(real):
     assert baskets.groupby("transaction_id").size().mean() == pytest.approx(4.409, abs=5e-4)
     top = baskets.groupby("item")["transaction_id"].nunique().nlargest(3)
     assert top.to_dict() == {"whole milk": 2_513, "other vegetables": 1_903, "rolls/buns": 1_809}
+    raw = [real / "groceries" / name for name in RAW_FILES]
+    pd.testing.assert_frame_equal(groceries_long_format(*raw), baskets)
 
 
 @pytest.mark.real_data

@@ -12,12 +12,14 @@ file, in this order:
    ``os.replace``), so a half-downloaded file is never mistaken for data.
 
 Only files whose exact bytes are published somewhere can be downloaded: the
-Hillstrom CSV and the Apache log (both byte-identical to their source blobs).
-freMTPL2, Online Retail and Groceries are published as R ``.rda`` files or raw
-matrices, so they must be provided as converted files; without them the
-``fetch_*`` functions raise :class:`DataUnavailableError`, whose message says
-which file to put where. Every file used is checked against its sha256, so a
-different version of a data set (e.g. the OpenML copy of freMTPL2) is refused.
+Hillstrom CSV, the Apache log (both byte-identical to their source blobs) and
+arules' raw Groceries files (converted to the long format on reading).
+freMTPL2 and Online Retail are published only as R ``.rda`` files, so they must
+be provided as converted files; without them the ``fetch_*`` functions raise
+:class:`DataUnavailableError`, whose message says which file to put where.
+Every file used is checked against its sha256, so a different version of a
+data set (e.g. the OpenML copy of freMTPL2) is refused with
+:class:`DataChecksumError`.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+
+from crm_analysis.data.arules_groceries import RAW_FILES, groceries_long_format
 
 DATA_ENV = "CRM_WORKBOOK_DATA"
 CACHE_ENV = "CRM_WORKBOOK_CACHE"
@@ -66,6 +70,15 @@ class RemoteFile:
 
 
 _GITHUB = "https://raw.githubusercontent.com"
+_ARULES = f"{_GITHUB}/mhahsler/arules/c2cf57b682198c80194ae60673f8bf5123ac23dc/data_src/Groceries"
+
+
+def _arules(name: str, sha256: str, download_name: str | None = None, download_sha256: str | None = None):
+    return RemoteFile(
+        f"groceries/{name}", sha256, f"R package arules, data_src/Groceries/{download_name or name}",
+        Download(f"{_ARULES}/{download_name or name}", download_name or name, download_sha256 or sha256),
+    )
+
 
 #: The files the ``fetch_*`` functions read, keyed by canonical file name.
 SOURCES: dict[str, RemoteFile] = {
@@ -89,8 +102,14 @@ SOURCES: dict[str, RemoteFile] = {
         RemoteFile(
             "groceries_transactions.csv.gz",
             "155cc4875b78964c4ea74c9eef571c86fb97bc064dafc817fecf8303e9b794bd",
-            "R package arules, data_src/Groceries (long format: one row per basket and item)",
+            "R package arules, data_src/Groceries (long format: one row per basket and item); "
+            "fetch_groceries() builds it from the raw files under groceries/ when those are available",
         ),
+        _arules("Groceries.data.gz", "8b63403ed26f59a6ada0fc19141c156ea6463ed61ac3f06a397fc2e49f172ea5",
+                "Groceries.data", "72b386dd752cc0b7395702a60e8165290cc203a88556bf209223f12847c3fdb4"),
+        _arules("Groceries.labels", "f3c3d5c682aeef4298b2f21a380e028eebb77fecb8a34418cc2fc42c3a977994"),
+        _arules("Groceries.cat2.labels", "434d1afe18fd391fc9f325fea87eb6454706fc44bb72a8b789c15eea101a15e2"),
+        _arules("Groceries.cat1.labels", "110a177de48783f4933550cfc369c49110a7b0b58631859793405a3cbe2c7cc1"),
         RemoteFile(
             "hillstrom.csv.gz",
             "1bcbb5b3aeb0c7059506ddeda3072f09a14d0c3f05f0330f762a60601303140e",
@@ -169,7 +188,8 @@ def _download(download: Download, folder: Path) -> Path:
 
 
 def fetch_file(filename: str, data_home: str | os.PathLike | None = None) -> Path:
-    """Path of the real-data file ``filename`` (a key of :data:`SOURCES`), fetching it if needed.
+    """Path of the real-data file ``filename`` (a key of :data:`SOURCES`, relative to the
+    data folder, e.g. ``groceries/Groceries.labels``), fetching it if needed.
 
     Looks in ``$CRM_WORKBOOK_DATA``, then in the cache (:func:`get_data_home`),
     then downloads into the cache when the file has a public byte-exact source.
@@ -183,15 +203,17 @@ def fetch_file(filename: str, data_home: str | os.PathLike | None = None) -> Pat
     if provided and (Path(provided) / filename).is_file():
         return _verified(Path(provided) / filename, spec.sha256)
     cache = get_data_home(data_home)
+    folder = (cache / filename).parent
     if (cache / filename).is_file():
         return _verified(cache / filename, spec.sha256)
-    if spec.download and (cache / spec.download.filename).is_file():
-        return _verified(cache / spec.download.filename, spec.download.sha256)
+    if spec.download and (folder / spec.download.filename).is_file():
+        return _verified(folder / spec.download.filename, spec.download.sha256)
     if spec.download is None:
         reason = f"it has no byte-exact public download (source: {spec.source})"
     else:
         try:
-            return _download(spec.download, cache)
+            folder.mkdir(parents=True, exist_ok=True)
+            return _download(spec.download, folder)
         except (urllib.error.URLError, OSError) as error:
             reason = f"downloading {spec.download.url} failed ({error})"
     where = f"${DATA_ENV}={provided}" if provided else f"${DATA_ENV} is not set"
@@ -252,12 +274,20 @@ def fetch_groceries(data_home: str | os.PathLike | None = None) -> pd.DataFrame:
     One row per (basket, item category), 43,367 rows: ``transaction_id``
     (1…9,835), ``item`` (169 categories, e.g. ``whole milk``), ``level2`` (55)
     and ``level1`` (10) parent categories, ``count`` (articles of that
-    category in the basket, 1–7).
+    category in the basket, 1–7). Read from ``groceries_transactions.csv.gz``
+    if present, else built from arules' raw files (``groceries/…``, provided,
+    cached or downloaded).
     """
-    return pd.read_csv(
-        fetch_file("groceries_transactions.csv.gz", data_home),
-        dtype={"item": str, "level2": str, "level1": str},
-    )
+    try:
+        path = fetch_file("groceries_transactions.csv.gz", data_home)
+    except DataUnavailableError as missing:
+        try:
+            raw = [fetch_file(f"groceries/{name}", data_home) for name in RAW_FILES]
+        except DataUnavailableError as raw_missing:
+            raise DataUnavailableError(f"{missing}\nThe raw arules files it is built from are "
+                                       f"not available either: {raw_missing}") from raw_missing
+        return groceries_long_format(*raw)
+    return pd.read_csv(path, dtype={"item": str, "level2": str, "level1": str})
 
 
 def fetch_apache_log(data_home: str | os.PathLike | None = None) -> list[str]:
