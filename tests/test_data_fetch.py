@@ -309,3 +309,11 @@ def test_apache_log_lines(real):
     # the README's status table counts the 9,999 well-formed lines (its counts sum to 9,999)
     status = pd.Series([line.split('"')[2].split()[0] for line in lines]).drop(index=malformed)
     assert status.value_counts()[["200", "304", "404", "301", "206"]].tolist() == [9_125, 445, 213, 164, 45]
+
+
+def test_a_damaged_cached_download_is_refused(monkeypatch, isolated):
+    tiny_hillstrom(monkeypatch, f"http://127.0.0.1:{closed_port()}/hillstrom.csv")
+    isolated.mkdir()
+    (isolated / "hillstrom.csv").write_bytes(TINY_CSV[:-5])  # e.g. an interrupted copy
+    with pytest.raises(DataChecksumError, match="hillstrom.csv has sha256"):
+        fetch_hillstrom()

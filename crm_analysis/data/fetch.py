@@ -87,12 +87,14 @@ SOURCES: dict[str, RemoteFile] = {
         RemoteFile(
             "freMTPL2freq.csv.gz",
             "761fc3c656011db6f436b09c6f4c7597882b31e42eb777cfcf8b1ebeb392033b",
-            "R package CASdatasets, data/freMTPL2freq.rda (convert to CSV as data/README.md describes)",
+            "R package CASdatasets, data/freMTPL2freq.rda as of 2024-09-17 (commit 8a37c3c), "
+            "converted by R load() then write.csv(row.names = FALSE, na = \"\") and gzip -n -9",
         ),
         RemoteFile(
             "freMTPL2sev.csv.gz",
             "6c49cd6f7329b1e31fb246ab37f05e222cefbfd11829a5f45a6324e5849bffbc",
-            "R package CASdatasets, data/freMTPL2sev.rda (convert to CSV as data/README.md describes)",
+            "R package CASdatasets, data/freMTPL2sev.rda as of 2024-09-17 (commit 8a37c3c), "
+            "converted by R load() then write.csv(row.names = FALSE, na = \"\") and gzip -n -9",
         ),
         RemoteFile(
             "online_retail.csv.gz",
@@ -155,12 +157,12 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _verified(path: Path, sha256: str) -> Path:
+def _verified(path: Path, sha256: str, source: str) -> Path:
     actual = _sha256(path)
     if actual != sha256:
         raise DataChecksumError(
             f"{path} has sha256 {actual}, expected {sha256}: it is a different version "
-            "of the data set (or damaged); replace it with the file described in data/README.md"
+            f"of the data set (or damaged); replace it with the file from: {source}"
         )
     return path
 
@@ -201,13 +203,13 @@ def fetch_file(filename: str, data_home: str | os.PathLike | None = None) -> Pat
     spec = SOURCES[filename]
     provided = os.environ.get(DATA_ENV)
     if provided and (Path(provided) / filename).is_file():
-        return _verified(Path(provided) / filename, spec.sha256)
+        return _verified(Path(provided) / filename, spec.sha256, spec.source)
     cache = get_data_home(data_home)
     folder = (cache / filename).parent
     if (cache / filename).is_file():
-        return _verified(cache / filename, spec.sha256)
+        return _verified(cache / filename, spec.sha256, spec.source)
     if spec.download and (folder / spec.download.filename).is_file():
-        return _verified(folder / spec.download.filename, spec.download.sha256)
+        return _verified(folder / spec.download.filename, spec.download.sha256, spec.download.url)
     if spec.download is None:
         reason = f"it has no byte-exact public download (source: {spec.source})"
     else:
