@@ -230,6 +230,14 @@ def test_groceries_label_mismatch_is_an_error(tmp_path):
         groceries_long_format(*(tmp_path / n for n in TINY_GROCERIES))
 
 
+def test_a_damaged_cached_download_is_refused(monkeypatch, isolated):
+    tiny_hillstrom(monkeypatch, f"http://127.0.0.1:{closed_port()}/hillstrom.csv")
+    isolated.mkdir()
+    (isolated / "hillstrom.csv").write_bytes(TINY_CSV[:-5])  # e.g. an interrupted copy
+    with pytest.raises(DataChecksumError, match="hillstrom.csv has sha256"):
+        fetch_hillstrom()
+
+
 # ---- the real data sets (skip without $CRM_WORKBOOK_DATA) --------------------------------
 
 
@@ -310,10 +318,3 @@ def test_apache_log_lines(real):
     status = pd.Series([line.split('"')[2].split()[0] for line in lines]).drop(index=malformed)
     assert status.value_counts()[["200", "304", "404", "301", "206"]].tolist() == [9_125, 445, 213, 164, 45]
 
-
-def test_a_damaged_cached_download_is_refused(monkeypatch, isolated):
-    tiny_hillstrom(monkeypatch, f"http://127.0.0.1:{closed_port()}/hillstrom.csv")
-    isolated.mkdir()
-    (isolated / "hillstrom.csv").write_bytes(TINY_CSV[:-5])  # e.g. an interrupted copy
-    with pytest.raises(DataChecksumError, match="hillstrom.csv has sha256"):
-        fetch_hillstrom()
