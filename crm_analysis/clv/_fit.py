@@ -113,6 +113,13 @@ class MLEModel:
         self.n_rows_ = int(len(next(iter(data.values()))))
         self.iterations_ = int(result.nit)
         cov_log = self._cov_log(log_params, data)
+        if not np.all(np.isfinite(cov_log)) or np.any(np.diag(cov_log) <= 0):
+            raise ConvergenceError(
+                f"{type(self).__name__}: the information matrix at "
+                f"{dict(zip(self.param_names, np.exp(log_params).round(6)))} is singular or not "
+                "positive definite, so the parameters are not identified by these data "
+                "(e.g. no repeat purchases)."
+            )
         cov = cov_log * np.outer(params, params)  # delta method: d theta = theta d log theta
         self.cov_log_ = pd.DataFrame(cov_log, index=self.params_.index, columns=self.params_.index)
         self.cov_ = pd.DataFrame(cov, index=self.params_.index, columns=self.params_.index)

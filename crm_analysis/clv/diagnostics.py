@@ -67,8 +67,8 @@ def repeat_purchase_tracking(
     ``actual`` counts the customers' repeat purchase periods (merged as in the summary)
     in each period; ``expected`` is Σ_i [E X(a_i(end)) − E X(a_i(start))] with a_i the age
     of customer i (model of a new customer, ``model.expected_purchases``).  Columns:
-    ``period``, ``period_end`` (date), ``actual``, ``expected``, ``actual_cumulative``,
-    ``expected_cumulative``, ``holdout`` (bool).
+    ``period``, ``period_start`` (date), ``actual``, ``expected``, ``actual_cumulative``,
+    ``expected_cumulative``, ``holdout`` (bool: the period starts after calibration_end).
     """
     unit = time_unit_of(summary)
     days = UNIT_DAYS[unit]
@@ -92,11 +92,11 @@ def repeat_purchase_tracking(
     ages = np.clip(edges[None, :] - offset_days[:, None], 0, None) / days
     cumulative = counts @ model.expected_purchases(ages)
     expected = np.diff(cumulative)
-    ends = start + pd.to_timedelta(edges[1:], unit="D")
+    starts = start + pd.to_timedelta(edges[:-1], unit="D")
     return pd.DataFrame({
-        "period": np.arange(1, n_periods + 1), "period_end": ends, "actual": actual,
+        "period": np.arange(1, n_periods + 1), "period_start": starts, "actual": actual,
         "expected": expected, "actual_cumulative": np.cumsum(actual),
-        "expected_cumulative": cumulative[1:], "holdout": ends > cal_end,
+        "expected_cumulative": cumulative[1:], "holdout": starts > cal_end,
     })
 
 

@@ -14,9 +14,10 @@ The buy-till-you-die models (BG/NBD, Pareto/NBD, Gamma-Gamma) need, for each cus
   NaN when ``frequency`` is 0, because the first purchase is not used, as in Fader,
   Hardie & Lee 2005).
 
-With ``calibration_end`` the log is split: the summary above uses purchases up to and
-including ``calibration_end``; ``holdout_frequency`` counts purchase periods in
-(``calibration_end``, ``observation_end``] and ``holdout_amount`` is their spend;
+With ``calibration_end`` the log is split before merging: the summary above uses purchases
+up to and including ``calibration_end``; ``holdout_frequency`` counts merged purchase
+periods of the purchases in (``calibration_end``, ``observation_end``] and
+``holdout_amount`` is their spend;
 ``holdout_<unit>`` is the holdout length.  Customers whose first purchase is after
 ``calibration_end`` are not in the calibration cohort and are left out.
 
@@ -84,7 +85,7 @@ def _validated(
     )
     _bad_rows(frame, frame["customer"].isna(), customer_col, "is missing")
     if not pd.api.types.is_datetime64_any_dtype(frame["date"]):
-        parsed = pd.to_datetime(frame["date"], errors="coerce")
+        parsed = pd.to_datetime(frame["date"], format="mixed", errors="coerce")
         _bad_rows(frame, parsed.isna() & frame["date"].notna(), date_col, "is not a date")
         frame["date"] = parsed
     _bad_rows(frame, frame["date"].isna(), date_col, "is missing")
@@ -104,7 +105,7 @@ def _floor(dates: pd.Series, merge_period: str) -> pd.Series:
     if merge_period == "D":
         return day
     if merge_period == "W":
-        return day - pd.to_timedelta(day.dt.dayofweek, unit="D")
+        return day - pd.to_timedelta(day.dt.day_of_week, unit="D")
     return day - pd.to_timedelta(day.dt.day - 1, unit="D")
 
 
@@ -143,15 +144,17 @@ def summarize_transactions(
     frame = _validated(transactions, customer_col, date_col, amount_col)
     if frame.empty:
         raise ValueError("transactions are empty")
-    frame["period"] = _floor(frame["date"], merge_period)
-    per_period = frame.groupby(["customer", "period"], sort=False)["amount"].sum().reset_index()
     last_day = frame["date"].max().floor("D")
     obs_end = pd.Timestamp(observation_end) if observation_end is not None else last_day
     cal_end = pd.Timestamp(calibration_end) if calibration_end is not None else obs_end
     if cal_end > obs_end:
         raise ValueError(f"calibration_end {cal_end.date()} is after observation_end {obs_end.date()}")
-    # A merged period belongs to the holdout when it starts after calibration_end.
-    in_cal = per_period["period"] <= cal_end
+    # Split purchases at calibration_end first, then merge within each side, so a week or
+    # month that straddles calibration_end contributes one purchase to each side.
+    frame["in_cal"] = frame["date"].dt.floor("D") <= cal_end
+    frame["period"] = _floor(frame["date"], merge_period)
+    per_period = frame.groupby(["customer", "in_cal", "period"], sort=False)["amount"].sum().reset_index()
+    in_cal = per_period["in_cal"]
     cal = per_period[in_cal]
     if cal.empty:
         raise ValueError(f"no purchases on or before calibration_end {cal_end.date()}")
@@ -176,7 +179,8 @@ def summarize_transactions(
         }
     )
     if calibration_end is not None:
-        hold = per_period[~in_cal & (per_period["period"] <= obs_end)]
+        hold = frame[~frame["in_cal"] & (frame["date"].dt.floor("D") <= obs_end)]
+        hold = hold.groupby(["customer", "period"], sort=False)["amount"].sum().reset_index()
         hold_grouped = hold.groupby("customer")
         out["holdout_frequency"] = (
             hold_grouped["period"].size().reindex(out.index, fill_value=0).astype("int64")

@@ -109,9 +109,10 @@ def summarize_transactions_sql(
             )
         query = f"""
             WITH periods AS (
-                SELECT customer, CAST(date_trunc('{_TRUNC[merge_period]}', ts) AS DATE) AS period,
+                SELECT customer, CAST(ts AS DATE) <= {cal} AS in_cal,
+                       CAST(date_trunc('{_TRUNC[merge_period]}', ts) AS DATE) AS period,
                        sum(amount) AS spend
-                FROM tx GROUP BY customer, period
+                FROM tx WHERE CAST(ts AS DATE) <= {obs} GROUP BY customer, in_cal, period
             ),
             cal AS (
                 SELECT customer,
@@ -119,11 +120,11 @@ def summarize_transactions_sql(
                        min(period) AS first_period,
                        max(period) AS last_period,
                        sum(spend) - arg_min(spend, period) AS repeat_spend
-                FROM periods WHERE period <= {cal} GROUP BY customer
+                FROM periods WHERE in_cal GROUP BY customer
             ),
             h AS (
                 SELECT customer, count(*) AS n, sum(spend) AS spend
-                FROM periods WHERE period > {cal} AND period <= {obs} GROUP BY customer
+                FROM periods WHERE NOT in_cal GROUP BY customer
             )
             SELECT cal.customer AS customer_id,
                    CAST(frequency AS BIGINT) AS frequency,

@@ -1,0 +1,1 @@
+"""Reference values from publications and independent software, each with its source."""

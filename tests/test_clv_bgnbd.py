@@ -1,0 +1,78 @@
+"""BG/NBD: published CDNOW estimates, lifetimes oracle predictions, synthetic recovery."""
+
+import numpy as np
+import pytest
+from results import fader_hardie, lifetimes_cdnow
+
+from crm_analysis.clv import BGNBD, ConvergenceError, summarize_transactions
+from crm_analysis.clv._fit import numeric_gradient
+from crm_analysis.data import load_cdnow
+from crm_analysis.data.synthetic import simulate_transactions
+
+
+@pytest.fixture(scope="module")
+def cdnow_summary():
+    return summarize_transactions(load_cdnow(sample=True), time_unit="W", calibration_end="1997-09-30",
+                                  observation_end="1998-06-30")
+
+
+@pytest.fixture(scope="module")
+def fitted(cdnow_summary):
+    return BGNBD().fit(cdnow_summary)
+
+
+def test_reproduces_fader_hardie_lee_2005(fitted):
+    ref = fader_hardie.BGNBD_CDNOW
+    for name in ("r", "alpha", "a", "b"):
+        assert round(fitted.params_[name], 3) == ref[name], name
+    assert round(fitted.loglik_, 1) == ref["loglik"]
+
+
+def test_predictions_match_lifetimes(fitted):
+    c, ref = lifetimes_cdnow.CUSTOMER, lifetimes_cdnow.BGNBD_PREDICTIONS
+    assert fitted.p_alive(c["x"], c["t_x"], c["T"]) == pytest.approx(ref["p_alive"], rel=1e-4)
+    assert fitted.conditional_expected_purchases(39, c["x"], c["t_x"], c["T"]) == pytest.approx(
+        ref["conditional_expected_39"], rel=1e-4)
+    assert fitted.expected_purchases(39) == pytest.approx(ref["expected_39"], rel=1e-4)
+
+
+def test_analytic_gradient_matches_finite_differences(fitted):
+    lp = fitted._log_params + np.array([0.1, -0.2, 0.15, 0.05])
+    _, grad = fitted._loglik_grad(lp, fitted._data)
+    assert grad == pytest.approx(numeric_gradient(lambda v: fitted._loglik(v, fitted._data), lp), rel=1e-6)
+
+
+def test_pmf_sums_to_one_and_matches_mean(fitted):
+    x = np.arange(400)
+    pmf = fitted.frequency_pmf(x, 52.0)
+    assert pmf.sum() == pytest.approx(1.0, abs=1e-9)
+    assert (x * pmf).sum() == pytest.approx(fitted.expected_purchases(52.0), rel=1e-6)
+
+
+def test_stable_for_heavy_buyers(fitted):
+    x = np.array([300.0, 800.0])
+    assert np.all(np.isfinite(fitted.conditional_expected_purchases(10, x, [38.0, 38.5], [38.86, 38.86])))
+    assert np.isfinite(fitted._loglik(fitted._log_params, {"x": x, "t_x": np.array([38.0, 38.5]),
+                                                           "T": np.array([38.86, 38.86]), "w": np.ones(2)}))
+
+
+def test_recovers_synthetic_truth():
+    # One fixed seed: checks recovery within the 95% intervals, not their coverage rate.
+    tx, truth = simulate_transactions(20000, model="bgnbd", seed=3)
+    fit = BGNBD().fit(summarize_transactions(tx, time_unit="W", observation_end=truth.end))
+    ci = fit.conf_int(0.95)
+    for name in ("r", "alpha", "a", "b"):
+        assert ci.loc[name, "lower"] <= getattr(truth, name) <= ci.loc[name, "upper"], name
+
+
+def test_no_repeat_buyers_raise_convergence_error(cdnow_summary):
+    flat = cdnow_summary.assign(frequency=0, recency_weeks=0.0)
+    with pytest.raises(ConvergenceError, match="BGNBD"):
+        BGNBD().fit(flat)
+
+
+def test_bad_summary_is_named(cdnow_summary):
+    bad = cdnow_summary.copy()
+    bad.iloc[3, bad.columns.get_loc("recency_weeks")] = 99.0
+    with pytest.raises(ValueError, match=rf"'recency_weeks' is not in \[0, T\] for 1 customers, e.g. \['{bad.index[3]}'\]"):
+        BGNBD().fit(bad)

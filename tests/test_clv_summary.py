@@ -1,0 +1,76 @@
+"""Transaction summaries: hand-computed values, pandas vs DuckDB equality, bad input."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crm_analysis.clv import summarize_transactions, summarize_transactions_sql
+from crm_analysis.data import load_cdnow
+
+# Customer A: 2024-01-01 (10 + 5, same day), 2024-01-08 (20), 2024-01-22 (30), holdout 2024-02-05 (7)
+# Customer B: 2024-01-15 (50) only; holdout 2024-02-01 (9) and 2024-02-02 (1)
+LOG = pd.DataFrame({
+    "cust": ["A", "A", "A", "A", "B", "A", "B", "B"],
+    "when": pd.to_datetime(["2024-01-01 09:00", "2024-01-01 17:00", "2024-01-08", "2024-01-22",
+                            "2024-01-15", "2024-02-05", "2024-02-01", "2024-02-02"], format="mixed"),
+    "value": [10.0, 5.0, 20.0, 30.0, 50.0, 7.0, 9.0, 1.0],
+})
+COLS = dict(customer_col="cust", date_col="when", amount_col="value")
+
+
+def test_hand_computed_daily_merge_in_weeks():
+    out = summarize_transactions(LOG, **COLS, time_unit="W", calibration_end="2024-01-29",
+                                 observation_end="2024-02-26")
+    a, b = out.loc["A"], out.loc["B"]
+    # A: purchase days 01-01, 01-08, 01-22 -> 2 repeats; t_x = 21 days; T = 28 days
+    assert a["frequency"] == 2 and a["recency_weeks"] == 3.0 and a["T_weeks"] == 4.0
+    assert a["monetary_value"] == pytest.approx((20 + 30) / 2)
+    assert a["holdout_frequency"] == 1 and a["holdout_amount"] == 7.0
+    assert b["frequency"] == 0 and b["recency_weeks"] == 0 and b["T_weeks"] == 2.0
+    assert np.isnan(b["monetary_value"])
+    assert b["holdout_frequency"] == 2 and b["holdout_amount"] == 10.0
+    assert (out["holdout_weeks"] == 4.0).all()
+
+
+def test_weekly_merge_and_day_units():
+    out = summarize_transactions(LOG, **COLS, time_unit="D", merge_period="W", calibration_end="2024-01-29",
+                                 observation_end="2024-02-26")
+    # B's holdout purchases on Thu 02-01 and Fri 02-02 are one ISO week -> one purchase
+    assert out.loc["B", "holdout_frequency"] == 1
+    assert out.loc["A", "recency_days"] == 21 and out.loc["A", "T_days"] == 28
+
+
+@pytest.mark.parametrize("merge_period", ["D", "W", "M"])
+@pytest.mark.parametrize("time_unit", ["D", "W", "M"])
+def test_duckdb_equals_pandas_on_cdnow(merge_period, time_unit):
+    tx = load_cdnow(sample=True)
+    kw = dict(time_unit=time_unit, merge_period=merge_period, calibration_end="1997-09-30",
+              observation_end="1998-06-30")
+    pd.testing.assert_frame_equal(summarize_transactions(tx, **kw), summarize_transactions_sql(tx, **kw),
+                                  check_exact=False, rtol=1e-12)
+
+
+def test_duckdb_reads_csv_and_parquet_paths(tmp_path):
+    tx = load_cdnow(sample=True)
+    csv, parquet = tmp_path / "tx.csv", tmp_path / "tx.parquet"
+    tx.to_csv(csv, index=False)
+    tx.to_parquet(parquet)
+    expected = summarize_transactions(tx, calibration_end="1997-09-30")
+    for path in (csv, parquet):
+        got = summarize_transactions_sql(path, calibration_end="1997-09-30")
+        pd.testing.assert_frame_equal(expected, got, check_exact=False, rtol=1e-12)
+
+
+def test_bad_rows_are_named():
+    bad = LOG.copy()
+    bad.loc[3, "value"] = -1.0
+    with pytest.raises(ValueError, match=r"'value' is negative .* rows \[3\]"):
+        summarize_transactions(bad, **COLS)
+    with pytest.raises(ValueError, match=r"'value' is negative .* in 1 rows"):
+        summarize_transactions_sql(bad, **COLS)
+    bad = LOG.assign(when=LOG["when"].astype(str))
+    bad.loc[5, "when"] = "not a date"
+    with pytest.raises(ValueError, match=r"'when' is not a date in 1 rows, e.g. rows \[5\]"):
+        summarize_transactions(bad, **COLS)
+    with pytest.raises(ValueError, match="lack column"):
+        summarize_transactions(LOG)

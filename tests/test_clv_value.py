@@ -1,0 +1,93 @@
+"""LTV formula, drivers, CLV per customer and diagnostics, against independent computations."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crm_analysis.clv import (
+    BGNBD,
+    GammaGamma,
+    clv_interval,
+    customer_clv,
+    driver_ltv,
+    driver_sensitivity,
+    frequency_histogram,
+    holdout_by_frequency,
+    ltv_formula,
+    period_discount_rate,
+    repeat_purchase_tracking,
+    summarize_transactions,
+)
+from crm_analysis.data import load_cdnow
+
+CAL, OBS = "1997-09-30", "1998-06-30"
+
+
+@pytest.fixture(scope="module")
+def cdnow():
+    tx = load_cdnow(sample=True)
+    summary = summarize_transactions(tx, time_unit="W", calibration_end=CAL, observation_end=OBS)
+    return tx, summary, BGNBD().fit(summary), GammaGamma().fit(summary)
+
+
+def test_ltv_formula_by_hand():
+    table = ltv_formula([100, 100, 100], 0.10)
+    assert table["cumulative_ltv"].iloc[-1] == pytest.approx(100 + 100 / 1.1 + 100 / 1.21)
+
+
+def test_period_discount_rate_compounds_to_the_annual_rate():
+    weekly = period_discount_rate(0.10, "W")
+    assert (1 + weekly) ** (365.25 / 7) == pytest.approx(1.10)
+    assert (1 + period_discount_rate(0.10, "M")) ** 12 == pytest.approx(1.10)
+
+
+def test_driver_ltv_closed_form():
+    # profit 4 × 35 × 0.3 = 42 a year, retention 0.6, 10 years, d = 0.1: geometric sum
+    q = 0.6 / 1.1
+    expected = 42 * (1 - q**10) / (1 - q) * 1.1 - 20
+    got = driver_ltv(transactions_per_year=4, revenue_per_transaction=35, margin=0.3, retention=0.6,
+                     annual_discount_rate=0.1, years=10, referral_rate=0.1, acquisition_cost=20)
+    assert got == pytest.approx(expected)
+
+
+def test_sensitivity_directions():
+    base = dict(transactions_per_year=4, revenue_per_transaction=35, margin=0.3, retention=0.6,
+                annual_discount_rate=0.1, acquisition_cost=20)
+    table = driver_sensitivity(base).set_index("driver")
+    assert (table.loc[["retention", "margin", "transactions_per_year"], "swing"] > 0).all()
+    assert (table.loc[["acquisition_cost", "annual_discount_rate"], "swing"] < 0).all()
+    assert table.loc["acquisition_cost", "swing"] == pytest.approx(-0.2 * 20)
+
+
+def test_undiscounted_clv_is_margin_spend_purchases(cdnow):
+    _, summary, bg, gg = cdnow
+    clv = customer_clv(bg, gg, summary, horizon=39, annual_discount_rate=0.0, margin=0.3)
+    expected = 0.3 * gg.expected_spend(summary["frequency"], summary["monetary_value"]) * \
+        bg.conditional_expected_purchases(39, summary["frequency"], summary["recency_weeks"], summary["T_weeks"])
+    assert clv["clv"].to_numpy() == pytest.approx(np.asarray(expected), rel=1e-9)
+    discounted = customer_clv(bg, gg, summary, horizon=39, annual_discount_rate=0.15, margin=0.3)
+    assert (discounted["clv"] < clv["clv"]).all()
+    weekly = period_discount_rate(0.15, "W")
+    assert (discounted["clv"] >= clv["clv"] / (1 + weekly) ** 39).all()
+
+
+def test_clv_interval_brackets_estimate(cdnow):
+    _, summary, bg, gg = cdnow
+    interval = clv_interval(bg, gg, summary, horizon=26, annual_discount_rate=0.1, margin=0.3, n_draws=40)
+    assert interval["lower"] < interval["estimate"] < interval["upper"]
+
+
+def test_diagnostic_tables_count_the_data(cdnow):
+    tx, summary, bg, _ = cdnow
+    hist = frequency_histogram(bg, summary)
+    assert hist["actual"].sum() == len(summary)
+    assert hist["expected"].sum() == pytest.approx(len(summary))
+    by_freq = holdout_by_frequency(bg, summary)
+    assert (by_freq["customers"] * by_freq["actual"]).sum() == pytest.approx(summary["holdout_frequency"].sum())
+    track = repeat_purchase_tracking(bg, tx, summary, calibration_end=CAL, observation_end=OBS)
+    assert track.loc[~track["holdout"], "actual"].sum() == summary["frequency"].sum()
+    assert track["actual"].sum() == summary["frequency"].sum() + summary["holdout_frequency"].sum()
+    # model: Σ_i E[X(age_i)] at the end of calibration equals the sum over customers of E[X(T_i)]
+    at_cal = track.loc[~track["holdout"], "expected"].sum()
+    assert at_cal == pytest.approx(bg.expected_purchases(summary["T_weeks"].to_numpy()).sum(), rel=0.02)
+    assert isinstance(track["period_start"].iloc[0], pd.Timestamp)
