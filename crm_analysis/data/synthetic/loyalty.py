@@ -59,7 +59,7 @@ class LoyaltyTruth:
     n_post_periods: int = 0
 
 
-_SELECTION = {"visits_per_month": 0.8, "tenure_years": 0.1,
+_SELECTION = {"visits_per_month": 0.5, "tenure_years": 0.1,
               "income_band[middle]": 0.25, "income_band[high]": 0.5}
 _OUTCOME = {"visits_per_month": 12.0, "tenure_years": 1.5,
             "income_band[middle]": 10.0, "income_band[high]": 25.0}
@@ -99,7 +99,8 @@ def simulate_loyalty_program(
     Returns
     -------
     ``(customers, panel), truth``. ``customers`` has one row per customer: customer_id,
-    visits_per_month, tenure_years, income_band, member (bool), pre_spend and post_spend
+    visits_per_month, tenure_years, income_band (categorical low < middle < high),
+    member (bool), pre_spend and post_spend
     (mean monthly spend before / after launch). ``panel`` has one row per customer and
     month: customer_id, period (months from launch; 0 is the first month with the
     program), post (bool), member (bool), spend.
@@ -117,11 +118,10 @@ def simulate_loyalty_program(
         "visits_per_month": rng.gamma(4.0, 0.625, n_customers),
         "tenure_years": rng.uniform(0.0, 10.0, n_customers),
         "income_band": pd.Categorical(
-            rng.choice(INCOME_BANDS, n_customers, p=[0.4, 0.4, 0.2]), categories=INCOME_BANDS
-        ).astype(str),
+            rng.choice(INCOME_BANDS, n_customers, p=[0.4, 0.4, 0.2]), categories=INCOME_BANDS),
     })
 
-    intercept = -3.0
+    intercept = -2.3
     selection = dict(_SELECTION)
     if not self_selection:
         # Same expected member share, no dependence on X.

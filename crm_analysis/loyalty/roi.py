@@ -1,0 +1,107 @@
+"""Deadweight and return on investment of a loyalty program.
+
+Money is in currency units over the evaluation window (``n_periods`` months after
+launch). The program's cost is the rewards paid (``reward_rate`` × all members' spend in
+the window) plus a fixed cost; its gain is the margin on the *incremental* spend, i.e.
+the causal effect × members × months. ROI = (gain − cost) / cost, a ratio (0.1 = 10%).
+
+ROI is increasing and linear in the effect, so the ends of the effect's interval map to
+the ends of the ROI interval. The reward rate is assumed not to change the effect (the
+break-even curve answers "how generous could this program, with this effect, be?").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class ProgramROI:
+    """Program economics over the window; money in currency units, rates as ratios."""
+
+    roi: float
+    roi_ci_low: float
+    roi_ci_high: float
+    incremental_spend: float
+    incremental_margin: float
+    reward_cost: float
+    fixed_cost: float
+    deadweight_survey: float
+    deadweight_effect: float
+    break_even_reward_rate: float
+
+    def as_dict(self) -> dict:
+        """ROI with its interval as ``{estimate, ci_low, ci_high}`` (for ``record``)."""
+        return {"estimate": self.roi, "ci_low": self.roi_ci_low, "ci_high": self.roi_ci_high}
+
+
+def _check(name: str, value: float, low: float = 0.0, high: float = np.inf) -> None:
+    if not np.isfinite(value) or not low <= value <= high:
+        raise ValueError(f"{name} must be in [{low}, {high}], got {value}")
+
+
+def program_roi(effect: dict, n_members: int, member_spend: float, n_periods: int,
+                margin_rate: float, reward_rate: float, fixed_cost: float = 0.0,
+                would_buy_anyway_share: float = 0.875) -> ProgramROI:
+    """ROI of the program with the interval implied by the effect's interval.
+
+    Parameters
+    ----------
+    effect : ``{estimate, ci_low, ci_high}``, causal lift in currency units per member
+        per month (e.g. ``EffectEstimate.as_dict()``).
+    n_members : members in the window.
+    member_spend : members' total spend in the window, currency units (rewards are paid
+        on all of it).
+    n_periods : months in the window.
+    margin_rate : contribution margin per unit of spend (0.25 = 25%).
+    reward_rate : rewards paid per unit of member spend (0.02 = 2% back).
+    fixed_cost : running cost of the program in the window, currency units.
+    would_buy_anyway_share : share of members who would buy without the program (the
+        sources' 87.5%); their rewards are the survey's deadweight.
+
+    ``deadweight_effect`` instead counts the rewards paid on non-incremental spend,
+    reward_rate × (member_spend − incremental spend), using the estimated effect.
+    """
+    for key in ("estimate", "ci_low", "ci_high"):
+        if key not in effect:
+            raise ValueError(f"effect needs key {key!r}; got {sorted(effect)}")
+    _check("margin_rate", margin_rate, 0.0, 1.0)
+    _check("reward_rate", reward_rate, 0.0, 1.0)
+    _check("would_buy_anyway_share", would_buy_anyway_share, 0.0, 1.0)
+    _check("fixed_cost", fixed_cost)
+    if n_members < 1 or n_periods < 1 or member_spend <= 0:
+        raise ValueError("n_members, n_periods and member_spend must be positive, got "
+                         f"{n_members}, {n_periods}, {member_spend}")
+    cost = reward_rate * member_spend + fixed_cost
+    if cost <= 0:
+        raise ValueError("the program costs nothing (reward_rate and fixed_cost are 0); ROI undefined")
+
+    def roi(lift: float) -> float:
+        return (margin_rate * lift * n_members * n_periods - cost) / cost
+
+    incremental = effect["estimate"] * n_members * n_periods
+    return ProgramROI(
+        roi=roi(effect["estimate"]), roi_ci_low=roi(effect["ci_low"]),
+        roi_ci_high=roi(effect["ci_high"]),
+        incremental_spend=incremental, incremental_margin=margin_rate * incremental,
+        reward_cost=reward_rate * member_spend, fixed_cost=fixed_cost,
+        deadweight_survey=would_buy_anyway_share * reward_rate * member_spend,
+        deadweight_effect=reward_rate * max(member_spend - incremental, 0.0),
+        break_even_reward_rate=(margin_rate * incremental - fixed_cost) / member_spend,
+    )
+
+
+def roi_by_reward_rate(effect: dict, reward_rates, **kwargs) -> pd.DataFrame:
+    """ROI and its interval over a grid of reward rates (other arguments as program_roi).
+
+    Returns columns reward_rate, roi, ci_low, ci_high. The effect is held fixed.
+    """
+    rows = []
+    for rate in np.asarray(reward_rates, dtype=float):
+        result = program_roi(effect, reward_rate=float(rate), **kwargs)
+        rows.append({"reward_rate": rate, "roi": result.roi,
+                     "ci_low": result.roi_ci_low, "ci_high": result.roi_ci_high})
+    return pd.DataFrame(rows)
