@@ -10,6 +10,8 @@ Modules::
     gamma_gamma    Gamma-Gamma spend per purchase (Fader, Hardie & Lee 2005; Fader & Hardie 2013)
     sbg            shifted-beta-geometric retention, DEL/DERL (Fader & Hardie 2007, 2010)
     value          the LTV formula, LTV drivers what-if, discounted CLV per customer, intervals
+    sources        the notebook's data sources (CDNOW, synthetic, a file) and analysis window
+    published      Fader & Hardie's (2007) survivor series
     diagnostics    model-vs-actual tables (histogram, holdout by frequency, tracking, P(alive))
     _fit           shared weighted MLE with standard errors and convergence errors
 """
@@ -19,11 +21,13 @@ from .bgnbd import BGNBD
 from .diagnostics import frequency_histogram, holdout_by_frequency, p_alive_grid, repeat_purchase_tracking
 from .gamma_gamma import GammaGamma, spend_frequency_correlation
 from .pareto_nbd import ParetoNBD
-from .sbg import ShiftedBetaGeometric, constant_retention_lifetime
+from .sbg import ShiftedBetaGeometric, constant_retention_lifetime, survival_projection
+from .sources import analysis_window, load_clv_transactions
 from .summary import summarize_transactions
 from .summary_sql import summarize_transactions_sql
 from .value import (
     clv_interval,
+    clv_tiers,
     customer_clv,
     driver_ltv,
     driver_sensitivity,
@@ -37,13 +41,16 @@ __all__ = [
     "GammaGamma",
     "ParetoNBD",
     "ShiftedBetaGeometric",
+    "analysis_window",
     "clv_interval",
+    "clv_tiers",
     "constant_retention_lifetime",
     "customer_clv",
     "driver_ltv",
     "driver_sensitivity",
     "frequency_histogram",
     "holdout_by_frequency",
+    "load_clv_transactions",
     "ltv_formula",
     "p_alive_grid",
     "period_discount_rate",
@@ -51,4 +58,5 @@ __all__ = [
     "spend_frequency_correlation",
     "summarize_transactions",
     "summarize_transactions_sql",
+    "survival_projection",
 ]

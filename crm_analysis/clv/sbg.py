@@ -128,3 +128,18 @@ def constant_retention_lifetime(retention: float, discount_rate: float) -> float
     if not 0 <= retention < 1 + discount_rate:
         raise ValueError(f"retention must be in [0, 1], got {retention!r}")
     return (1 + discount_rate) / (1 + discount_rate - retention)
+
+
+def survival_projection(model: ShiftedBetaGeometric, survivors, calibration_periods: int) -> pd.DataFrame:
+    """Actual survivors next to the sBG and the constant-retention projections.
+
+    The constant retention rate is the calibration average, (S_n/S_0)^(1/n) with
+    n = ``calibration_periods``.  Columns: ``period``, ``actual``, ``sbg``,
+    ``constant_retention``, ``calibration`` (bool).
+    """
+    s = _check_survivors(survivors)
+    periods = np.arange(s.size)
+    rate = (s[calibration_periods] / s[0]) ** (1 / calibration_periods)
+    return pd.DataFrame({"period": periods, "actual": s, "sbg": s[0] * model.survival(periods),
+                         "constant_retention": s[0] * rate**periods,
+                         "calibration": periods <= calibration_periods})

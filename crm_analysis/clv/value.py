@@ -191,3 +191,16 @@ def clv_interval(
     return pd.Series({"estimate": float(estimate), "lower": float(np.quantile(totals, tail)),
                       "upper": float(np.quantile(totals, 1 - tail)), "std_err": float(np.std(totals, ddof=1)),
                       "level": level, "n_draws": n_draws})
+
+
+def clv_tiers(clv: pd.Series, top_shares=(0.01, 0.10, 0.50)) -> pd.DataFrame:
+    """Concentration of value: for the top 1 %, 10 %, 50 % of customers by CLV, the number
+    of customers, their share of total CLV and their minimum CLV (currency)."""
+    ordered = clv.sort_values(ascending=False)
+    total = ordered.sum()
+    rows = []
+    for share in top_shares:
+        n = max(int(round(share * len(ordered))), 1)
+        rows.append({"top_share": share, "customers": n, "clv_share": ordered.iloc[:n].sum() / total,
+                     "min_clv": ordered.iloc[n - 1]})
+    return pd.DataFrame(rows)
