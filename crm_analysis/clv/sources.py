@@ -25,17 +25,23 @@ def load_clv_transactions(
     customer_col: str = "customer_id",
     date_col: str = "date",
     amount_col: str = "amount",
+    allow_duplicates: bool = False,
     n_synthetic: int = 5000,
     seed: int = 0,
 ):
-    """``(transactions, truth)`` for ``data_source``; ``truth`` is None for real data."""
+    """``(transactions, truth)`` for ``data_source``; ``truth`` is None for real data.
+
+    ``allow_duplicates`` keeps identical lines of a file (refused by default because they
+    are often double loads; CDNOW itself has 21 such lines that are genuine).
+    """
     if data_source in ("cdnow", "cdnow_sample"):
         frame = load_cdnow(sample=data_source == "cdnow_sample")
         return frame[["customer_id", "date", "amount"]], None
     if data_source == "synthetic":
         frame, truth = simulate_transactions(n_synthetic, seed=seed)
         return frame[["customer_id", "date", "amount"]], truth
-    frame = load_transactions(data_source, customer_id=customer_col, date=date_col, amount=amount_col)
+    frame = load_transactions(data_source, customer_id=customer_col, date=date_col, amount=amount_col,
+                              allow_duplicates=allow_duplicates)
     return frame[["customer_id", "date", "amount"]], None
 
 
