@@ -244,8 +244,8 @@ def simulate_transactions(
             "customer_id": ids.take(owner[order]),
             "date": weeks_to_datetime(start_ts, weeks[order]),
             "amount": amount[order],
-            "product": pd.array(PRODUCTS["product"].to_numpy()[product_index[order]], dtype="str"),
-            "category": pd.array(PRODUCTS["category"].to_numpy()[product_index[order]], dtype="str"),
+            "product": pd.array(PRODUCTS["product"], dtype="str").take(product_index[order]),
+            "category": pd.array(PRODUCTS["category"], dtype="str").take(product_index[order]),
         }
     )
     truth_table = pd.DataFrame(
