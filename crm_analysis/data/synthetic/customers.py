@@ -115,7 +115,8 @@ def simulate_customers(
         prize hunters do so ``prize_hunter_duplicate_factor`` times as often (capped at 1).
     prize_hunter_share, trial_only_share : shares of persons who never buy / buy once.
     start, end : first registrations are uniform over ``[start, end)``; a duplicate comes
-        0–26 weeks after the first registration (and may fall after ``end``).
+        0–24 weeks after the first registration, so it may fall after ``end`` (with the
+        defaults, still before the default ``end`` of :func:`simulate_transactions`).
     seed : seed of the numpy random Generator.
 
     Returns
@@ -159,7 +160,7 @@ def simulate_customers(
     dup_prob = np.where(hunter, np.minimum(1.0, duplicate_share * prize_hunter_duplicate_factor), duplicate_share)
     twice = np.flatnonzero(rng.random(n) < dup_prob)
     copies = persons.iloc[twice].reset_index(drop=True)
-    copies["registered_weeks"] += rng.uniform(0.0, 26.0, twice.size)
+    copies["registered_weeks"] += rng.uniform(0.0, 24.0, twice.size)
     copies["channel"] = np.where(rng.random(twice.size) < 0.5, copies["channel"], _pick(rng, CHANNELS, twice.size))
     copies, variants = _plant_variants(rng, copies)
 

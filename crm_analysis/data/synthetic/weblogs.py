@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._common import check_count, check_positive, check_probability, customer_ids, window
+from ._common import check_count, check_probability, customer_ids, window
 
 STEPS = ("home", "category", "product", "cart", "checkout")
 FUNNEL = {"home": 0.6, "category": 0.7, "product": 0.3, "cart": 0.5}
