@@ -16,7 +16,7 @@ LINE = re.compile(
 )
 BOT_AGENT = r"(?i)bot|crawler|spider|yeti"
 STEP_OF_URL = [(r"^/$", "home"), (r"^/category/", "category"), (r"^/product/", "product"), (r"^/cart$", "cart"), (r"^/checkout$", "checkout")]
-N_SESSIONS = 12_000
+N_SESSIONS = 8_000
 
 
 @pytest.fixture(scope="module")
