@@ -49,7 +49,7 @@ def segment_pricing(observed_loss, predicted_pure_premium, exposure, n_segments:
     }).groupby("segment").sum()
     table = pd.DataFrame({"exposure": grouped["exposure"], "losses": grouped["losses"]})
     table["loss_cost"] = grouped["losses"] / grouped["exposure"]
-    table["flat_premium"] = grouped["flat_income"] / grouped["exposure"]
+    table["flat_premium"] = flat_rate
     table["risk_premium"] = grouped["risk_income"] / grouped["exposure"]
     table["loss_ratio_flat"] = grouped["losses"] / grouped["flat_income"]
     table["loss_ratio_risk"] = grouped["losses"] / grouped["risk_income"]
