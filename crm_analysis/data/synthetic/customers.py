@@ -55,6 +55,7 @@ VARIANTS = {
 }
 
 SEGMENTS = ("regular", "trial_only", "prize_hunter")
+TEXT_COLUMNS = ["channel", "region", "age_band", "income_band", "name", "email", "phone"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -176,18 +177,15 @@ def simulate_customers(
         {
             "customer_id": ids,
             "registration_date": weeks_to_datetime(start_ts, records["registered_weeks"].to_numpy()[order]),
-            **{c: records[c].to_numpy()[order] for c in ["channel", "region", "age_band", "income_band"]},
-            **{c: records[c].to_numpy()[order] for c in ["name", "email", "phone"]},
+            **{c: pd.array(records[c].to_numpy()[order], dtype="str") for c in TEXT_COLUMNS},
         }
-    ).astype({c: "str" for c in ["channel", "region", "age_band", "income_band", "name", "email", "phone"]})
+    )
     truth_records = pd.DataFrame(
         {
             "customer_id": ids,
             "person_id": person_id[order],
             "is_duplicate": is_duplicate[order],
-            "duplicate_of": pd.array(
-                np.where(is_duplicate, first_id[person_id], None)[order], dtype="str"
-            ),
+            "duplicate_of": pd.array(np.where(is_duplicate, first_id[person_id], None)[order], dtype="str"),
             "variants": pd.array(np.concatenate([np.full(n, ""), variants])[order], dtype="str"),
             "segment": pd.array(np.array(SEGMENTS)[segment[person_id]][order], dtype="str"),
         }
