@@ -89,7 +89,7 @@ def simulate_baskets(
     n_baskets: int = 20_000,
     *,
     n_customers: int = 2000,
-    confidence_scale: float = 1.0,
+    rule_strength: float = 1.0,
     start: str | pd.Timestamp = "2024-01-01",
     end: str | pd.Timestamp = "2025-01-01",
     seed: int = 0,
@@ -101,8 +101,9 @@ def simulate_baskets(
     n_baskets : baskets drawn; about a fifth come out empty and are not recorded.
     n_customers : customers (ids ``C0000001`` …, as in the other generators); baskets are
         spread over them with Gamma(1)-distributed shopping frequencies.
-    confidence_scale : multiplies the planted confidences (1 = as in :data:`RULES`; 0 makes
-        the consequents independent, so every lift is 1).
+    rule_strength : moves each consequent's confidence from its base probability (0: no
+        association, the consequent is independent of its antecedents) to the planted
+        confidence of :data:`RULES` (1); values above 1 strengthen the rules further.
     start, end : basket dates are uniform over ``[start, end)``.
     seed : seed of the numpy random Generator.
 
@@ -115,7 +116,8 @@ def simulate_baskets(
     check_count("n_baskets", n_baskets)
     check_count("n_customers", n_customers)
     start_ts, end_ts = window(start, end)
-    confidence = RULES["confidence"].to_numpy() * confidence_scale
+    base_of_consequent = CATALOGUE.set_index("item").loc[RULES["consequent"], "base_probability"].to_numpy()
+    confidence = base_of_consequent + rule_strength * (RULES["confidence"].to_numpy() - base_of_consequent)
     check_probability(**{f"confidence of {c}": v for c, v in zip(RULES["consequent"], confidence)})
     rng = np.random.default_rng(seed)
 
