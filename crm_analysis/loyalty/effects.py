@@ -189,3 +189,29 @@ def did_effect(panel: pd.DataFrame, outcome: str = "spend", treatment: str = "me
     units = panel.drop_duplicates(unit)
     return _from_se("did", fit.params["did"], fit.bse["did"],
                     units[treatment].astype(int), alpha)
+
+
+def estimates_table(estimates: list[EffectEstimate],
+                    true_effect: float | None = None) -> pd.DataFrame:
+    """One row per estimate: method, estimate, se, ci_low, ci_high, and, when the true
+    effect is known, ``bias`` (estimate − truth) and ``covers`` (truth inside the CI)."""
+    table = pd.DataFrame([{"method": e.method, "estimate": e.estimate, "se": e.se,
+                           "ci_low": e.ci_low, "ci_high": e.ci_high} for e in estimates])
+    if true_effect is not None:
+        table["bias"] = table["estimate"] - true_effect
+        table["covers"] = (table["ci_low"] <= true_effect) & (true_effect <= table["ci_high"])
+    return table
+
+
+def spend_by_period(panel: pd.DataFrame, outcome: str = "spend", treatment: str = "member",
+                    period: str = "period") -> pd.DataFrame:
+    """Mean outcome per period for members and non-members (for a parallel-trends check).
+
+    Columns: period, member (bool), mean, se (standard error of the mean).
+    """
+    check_columns(panel, [outcome, treatment, period], "panel")
+    d = treatment_indicator(panel, treatment, "panel").astype(bool)
+    grouped = panel.assign(**{treatment: d}).groupby([period, treatment])[outcome]
+    out = grouped.agg(["mean", "std", "count"]).reset_index()
+    out["se"] = out["std"] / np.sqrt(out["count"])
+    return out.drop(columns=["std", "count"]).rename(columns={treatment: "member"})

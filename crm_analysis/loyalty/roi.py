@@ -62,7 +62,8 @@ def program_roi(effect: dict, n_members: int, member_spend: float, n_periods: in
     would_buy_anyway_share : share of members who would buy without the program (the
         sources' 87.5%); their rewards are the survey's deadweight.
 
-    ``deadweight_effect`` instead counts the rewards paid on non-incremental spend,
+    ``break_even_reward_rate`` is the reward rate at which ROI is zero; negative when the
+    incremental margin does not cover the fixed cost. ``deadweight_effect`` instead counts the rewards paid on non-incremental spend,
     reward_rate × (member_spend − incremental spend), using the estimated effect.
     """
     for key in ("estimate", "ci_low", "ci_high"):
@@ -84,13 +85,13 @@ def program_roi(effect: dict, n_members: int, member_spend: float, n_periods: in
 
     incremental = effect["estimate"] * n_members * n_periods
     return ProgramROI(
-        roi=roi(effect["estimate"]), roi_ci_low=roi(effect["ci_low"]),
-        roi_ci_high=roi(effect["ci_high"]),
-        incremental_spend=incremental, incremental_margin=margin_rate * incremental,
-        reward_cost=reward_rate * member_spend, fixed_cost=fixed_cost,
-        deadweight_survey=would_buy_anyway_share * reward_rate * member_spend,
-        deadweight_effect=reward_rate * max(member_spend - incremental, 0.0),
-        break_even_reward_rate=(margin_rate * incremental - fixed_cost) / member_spend,
+        roi=float(roi(effect["estimate"])), roi_ci_low=float(roi(effect["ci_low"])),
+        roi_ci_high=float(roi(effect["ci_high"])),
+        incremental_spend=float(incremental), incremental_margin=float(margin_rate * incremental),
+        reward_cost=float(reward_rate * member_spend), fixed_cost=float(fixed_cost),
+        deadweight_survey=float(would_buy_anyway_share * reward_rate * member_spend),
+        deadweight_effect=float(reward_rate * max(member_spend - incremental, 0.0)),
+        break_even_reward_rate=float((margin_rate * incremental - fixed_cost) / member_spend),
     )
 
 
