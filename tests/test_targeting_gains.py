@@ -62,3 +62,12 @@ def test_index_of_nan_rows_is_reported_from_series():
     s.iloc[4] = np.nan
     with pytest.raises(ValueError, match="c4"):
         gains_table(Y, s)
+
+
+def test_expected_profit_curve_by_hand():
+    from crm_analysis.targeting import expected_profit_curve
+    c = expected_profit_curve([0.1, 0.9, 0.5], value=[1.0, 5.0, -2.0], contact_cost=1.0)
+    # order: 5, -2, 1 -> cumulative 5, 3, 4 minus k
+    np.testing.assert_allclose(c["profit"], [0, 4, 1, 1])
+    with pytest.raises(ValueError, match=r"rows \[2\]"):
+        expected_profit_curve([0.1, 0.9, 0.5], [1.0, 2.0, np.nan], 1.0)

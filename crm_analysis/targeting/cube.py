@@ -3,8 +3,10 @@
 Each customer is high or low on three axes: purchasing power (income or spend capacity),
 loyalty (share of wallet or tenure) and response potential (a response model's score).
 A value at or above its threshold is "high". The 2×2×2 = 8 cells get a contact priority and
-terms; the sources fix only the top cell (high on all three: top priority, best terms); the
-order of the others is this workbook's reading, stated in :data:`CELL_POLICY`.
+terms. The sources name three cells, all with high response potential: high power and
+loyalty get top priority and the best terms; high power with low loyalty, and low power
+with high loyalty, get a contact with appropriate terms. The order and treatment of the
+other five cells is this workbook's reading, marked as such in :data:`CELL_POLICY`.
 """
 
 from __future__ import annotations
@@ -15,14 +17,14 @@ from .checks import as_scores
 
 CELL_POLICY = pd.DataFrame(
     [
-        ("high", "high", "high", 1, "top priority: best terms, personal contact"),
-        ("high", "low", "high", 2, "win share of wallet: attractive terms, cross-sell"),
-        ("low", "high", "high", 3, "reward loyalty at modest cost: standard terms"),
-        ("high", "high", "low", 4, "keep the relationship: non-monetary benefits, no discounts"),
-        ("low", "low", "high", 5, "cheap channel only (e-mail), modest terms"),
-        ("high", "low", "low", 6, "test small offers before investing"),
-        ("low", "high", "low", 7, "maintain at low cost"),
-        ("low", "low", "low", 8, "do not contact"),
+        ("high", "high", "high", 1, "top priority, best terms (sources: 최우선 대응, 최우량 조건 제시)"),
+        ("high", "low", "high", 2, "contact with appropriate terms (sources: 대응, 적절한 조건 제시)"),
+        ("low", "high", "high", 3, "contact with appropriate terms (sources: 대응, 적절한 조건 제시)"),
+        ("high", "high", "low", 4, "not in the sources' list: non-monetary relationship care"),
+        ("low", "low", "high", 5, "not in the sources' list: cheap channel only (e-mail)"),
+        ("high", "low", "low", 6, "not in the sources' list: small test offers"),
+        ("low", "high", "low", 7, "not in the sources' list: maintain at low cost"),
+        ("low", "low", "low", 8, "not in the sources' list: do not contact"),
     ],
     columns=["power", "loyalty", "response", "priority", "terms"],
 )

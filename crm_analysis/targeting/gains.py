@@ -74,3 +74,20 @@ def profit_curve(y, score, margin, contact_cost: float) -> pd.DataFrame:
 def optimal_depth(curve: pd.DataFrame) -> pd.Series:
     """The row of a :func:`profit_curve` with the highest profit (the smallest depth on ties)."""
     return curve.loc[curve["profit"].idxmax()]
+
+
+def expected_profit_curve(score, value, contact_cost: float) -> pd.DataFrame:
+    """Expected profit when contacting the top ``k`` customers by score, for k = 0..n.
+
+    ``value`` is each customer's expected gross value of a contact (currency), e.g.
+    margin × true uplift on synthetic data; profit(k) = sum of the top k values − k × cost.
+    Columns: ``contacted``, ``share`` (k / n), ``profit`` (currency).
+    """
+    s = as_scores(score, "score")
+    v = as_scores(value, "value")
+    same_length(score=s, value=v)
+    order = np.argsort(-s, kind="stable")
+    k = np.arange(len(s) + 1)
+    return pd.DataFrame({"contacted": k, "share": k / len(s),
+                         "profit": np.concatenate([[0.0], np.cumsum(v[order])])
+                         - contact_cost * k})
