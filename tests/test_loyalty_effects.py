@@ -154,3 +154,22 @@ def test_missing_outcome_values_name_rows():
     bad.loc[[5], "post_spend"] = np.nan
     with pytest.raises(ValueError, match=r"'post_spend'.*\[5\]"):
         effects.naive_difference(bad)
+
+
+def test_estimates_table_bias_and_coverage():
+    a = effects.EffectEstimate("a", 5.0, 1.0, 3.0, 7.0, 10, 20)
+    b = effects.EffectEstimate("b", 9.0, 1.0, 8.0, 10.0, 10, 20)
+    table = effects.estimates_table([a, b], true_effect=6.0)
+    assert list(table["bias"]) == [-1.0, 3.0]
+    assert list(table["covers"]) == [True, False]
+
+
+def test_spend_by_period_means_and_standard_errors():
+    (_, panel), truth = simulate_loyalty_program(n_customers=200, seed=4)
+    means = effects.spend_by_period(panel)
+    periods = truth.n_pre_periods + truth.n_post_periods
+    assert len(means) == 2 * periods
+    month0 = panel[(panel["period"] == 0) & panel["member"]]["spend"]
+    row = means[(means["period"] == 0) & means["member"]].iloc[0]
+    assert row["mean"] == pytest.approx(month0.mean())
+    assert row["se"] == pytest.approx(month0.std() / np.sqrt(len(month0)))
