@@ -112,7 +112,8 @@ def _render(args: argparse.Namespace) -> int:
           f" {len(failed)} failed)")
     for nb in failed:
         err = nb.get("error") or {}
-        where = f" in cell {err['cell_index']}" if err.get("cell_index") is not None else ""
+        count = err.get("execution_count")
+        where = f" at cell In [{count}]" if count is not None else ""
         print(f"FAILED {nb['name']}{where}: {err.get('ename')}: {err.get('evalue')}",
               file=sys.stderr)
     return 1 if failed else 0

@@ -73,6 +73,7 @@ def repeat_purchase_tracking(
     unit = time_unit_of(summary)
     days = UNIT_DAYS[unit]
     frame = _validated(transactions, customer_col, date_col, None)
+    frame = frame.assign(customer=frame["customer"].astype("str"))
     frame = frame[frame["customer"].isin(summary.index)]
     frame["period"] = _floor(frame["date"], merge_period)
     periods = frame[["customer", "period"]].drop_duplicates().sort_values(["customer", "period"])

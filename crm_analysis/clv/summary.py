@@ -29,6 +29,10 @@ month; a merged period is dated by its first day.
 
 :func:`crm_analysis.clv.summary_sql.summarize_transactions_sql` computes the same table
 with DuckDB from CSV/Parquet files larger than memory.
+
+The aggregation is written with numpy (factorize, one sort of an integer key, reduceat)
+instead of chained pandas group-bys because it is several times faster on logs of tens
+of millions of rows.
 """
 
 from __future__ import annotations
@@ -96,7 +100,6 @@ def _validated(
         _bad_rows(frame, amount < 0, amount_col,
                   "is negative (net returns against their purchases first)")
         frame["amount"] = amount.astype("float64")
-    frame["customer"] = frame["customer"].astype("str")
     return frame
 
 
@@ -144,54 +147,85 @@ def summarize_transactions(
     frame = _validated(transactions, customer_col, date_col, amount_col)
     if frame.empty:
         raise ValueError("transactions are empty")
-    last_day = frame["date"].max().floor("D")
+    day = frame["date"].to_numpy().astype("datetime64[D]").astype("int64")  # days since 1970-01-01
+    last_day = pd.Timestamp(day.max(), unit="D")
     obs_end = pd.Timestamp(observation_end) if observation_end is not None else last_day
     cal_end = pd.Timestamp(calibration_end) if calibration_end is not None else obs_end
     if cal_end > obs_end:
         raise ValueError(f"calibration_end {cal_end.date()} is after observation_end {obs_end.date()}")
+    cal_day = (cal_end.floor("D") - _EPOCH).days
+    obs_day = (obs_end.floor("D") - _EPOCH).days
+    customers, codes = _sorted_codes(frame["customer"])
+    keep = day <= obs_day
+    day, codes, amount = day[keep], codes[keep], frame["amount"].to_numpy(dtype="float64")[keep]
+    period = _period_start(day, merge_period)
     # Split purchases at calibration_end first, then merge within each side, so a week or
     # month that straddles calibration_end contributes one purchase to each side.
-    frame["in_cal"] = frame["date"].dt.floor("D") <= cal_end
-    frame["period"] = _floor(frame["date"], merge_period)
-    per_period = frame.groupby(["customer", "in_cal", "period"], sort=False)["amount"].sum().reset_index()
-    in_cal = per_period["in_cal"]
-    cal = per_period[in_cal]
-    if cal.empty:
+    holdout = (day > cal_day).astype("int64")
+    base = period.min() if period.size else 0
+    span = 2 * (int(period.max() - base) + 1) if period.size else 2
+    key = codes * span + (period - base) * 2 + holdout
+    order = np.argsort(key)
+    key = key[order]
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    spend = np.add.reduceat(amount[order], starts) if starts.size else np.zeros(0)
+    ukey = key[starts]
+    cust, rem = ukey // span, ukey % span
+    uperiod, uhold = rem // 2 + base, rem % 2
+    cal = uhold == 0
+    if not cal.any():
         raise ValueError(f"no purchases on or before calibration_end {cal_end.date()}")
-    grouped = cal.groupby("customer", sort=True)
-    first = grouped["period"].min()
-    last = grouped["period"].max()
-    count = grouped["period"].size()
-    total = grouped["amount"].sum()
-    first_spend = cal.loc[cal.groupby("customer")["period"].idxmin(), ["customer", "amount"]]
-    first_spend = first_spend.set_index("customer")["amount"].reindex(first.index)
+    c_cust, c_period, c_spend = cust[cal], uperiod[cal], spend[cal]
+    firsts = np.flatnonzero(np.r_[True, c_cust[1:] != c_cust[:-1]])
+    lasts = np.r_[firsts[1:], c_cust.size] - 1
+    count = lasts - firsts + 1
+    total = np.add.reduceat(c_spend, firsts)
+    ids = c_cust[firsts]
     unit = UNIT_NAMES[time_unit]
     days = UNIT_DAYS[time_unit]
-    frequency = (count - 1).astype("int64")
+    frequency = count - 1
     with np.errstate(invalid="ignore", divide="ignore"):
-        monetary = ((total - first_spend) / frequency).where(frequency > 0)
+        monetary = np.where(frequency > 0, (total - c_spend[firsts]) / frequency, np.nan)
     out = pd.DataFrame(
         {
-            "frequency": frequency,
-            f"recency_{unit}": (last - first).dt.days.astype("float64") / days,
-            f"T_{unit}": (cal_end - first).dt.days.astype("float64") / days,
-            "monetary_value": monetary.astype("float64") if amount_col else 0.0,
-        }
+            "frequency": frequency.astype("int64"),
+            f"recency_{unit}": (c_period[lasts] - c_period[firsts]).astype("float64") / days,
+            f"T_{unit}": (cal_day - c_period[firsts]).astype("float64") / days,
+            "monetary_value": monetary if amount_col else 0.0,
+        },
+        index=pd.Index(customers[ids], name="customer_id", dtype="str"),
     )
     if calibration_end is not None:
-        hold = frame[~frame["in_cal"] & (frame["date"].dt.floor("D") <= obs_end)]
-        hold = hold.groupby(["customer", "period"], sort=False)["amount"].sum().reset_index()
-        hold_grouped = hold.groupby("customer")
-        out["holdout_frequency"] = (
-            hold_grouped["period"].size().reindex(out.index, fill_value=0).astype("int64")
-        )
-        out["holdout_amount"] = (
-            hold_grouped["amount"].sum().reindex(out.index, fill_value=0.0).astype("float64")
-        )
-        out[f"holdout_{unit}"] = (obs_end - cal_end).days / days
-    out.index = out.index.astype("str")
-    out.index.name = "customer_id"
+        h_cust = cust[~cal]
+        out["holdout_frequency"] = np.bincount(h_cust, minlength=len(customers))[ids].astype("int64")
+        out["holdout_amount"] = np.bincount(h_cust, weights=spend[~cal], minlength=len(customers))[ids]
+        out[f"holdout_{unit}"] = (obs_end.floor("D") - cal_end.floor("D")).days / days
     return out
+
+
+_EPOCH = pd.Timestamp("1970-01-01")
+
+
+def _sorted_codes(customer: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Customer ids as text, sorted, and each row's integer code into them."""
+    codes, uniques = pd.factorize(customer, sort=True)
+    text = np.asarray(pd.Index(uniques).astype("str"), dtype=object)
+    if not pd.api.types.is_string_dtype(uniques.dtype):  # e.g. integer ids: sort as text
+        order = np.argsort(text, kind="stable")
+        rank = np.empty_like(order)
+        rank[order] = np.arange(order.size)
+        return text[order], rank[codes]
+    return text, codes.astype("int64")
+
+
+def _period_start(day: np.ndarray, merge_period: str) -> np.ndarray:
+    """First day (days since 1970-01-01) of each day's merge period."""
+    if merge_period == "D":
+        return day
+    if merge_period == "W":
+        return day - (day + 3) % 7  # 1970-01-01 was a Thursday; weeks start on Monday
+    months = day.astype("datetime64[D]").astype("datetime64[M]")
+    return months.astype("datetime64[D]").astype("int64")
 
 
 def time_unit_of(summary: pd.DataFrame) -> str:

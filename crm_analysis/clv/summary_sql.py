@@ -86,11 +86,10 @@ def summarize_transactions_sql(
             f"CREATE TEMP VIEW tx AS SELECT CAST({cust} AS VARCHAR) AS customer, "
             f"TRY_CAST({date} AS TIMESTAMP) AS ts, {amount} AS amount FROM {rel}"
         )
-        _check_rows(con, customer_col, date_col, amount_col)
-        bounds = con.execute("SELECT max(ts) FROM tx").fetchone()
-        if bounds[0] is None:
+        last = _check_rows(con, customer_col, date_col, amount_col)
+        if last is None:
             raise ValueError("transactions are empty")
-        last_day = pd.Timestamp(bounds[0]).floor("D")
+        last_day = pd.Timestamp(last).floor("D")
         obs_end = pd.Timestamp(observation_end) if observation_end is not None else last_day
         cal_end = pd.Timestamp(calibration_end) if calibration_end is not None else obs_end
         if cal_end > obs_end:
@@ -107,12 +106,14 @@ def summarize_transactions_sql(
                 ", coalesce(h.spend, 0.0) AS holdout_amount"
                 f", {float((obs_end - cal_end).days) / days!r} AS holdout_{unit}"
             )
+        period = "day" if merge_period == "D" else f"CAST(date_trunc('{_TRUNC[merge_period]}', day) AS DATE)"
         query = f"""
-            WITH periods AS (
-                SELECT customer, CAST(ts AS DATE) <= {cal} AS in_cal,
-                       CAST(date_trunc('{_TRUNC[merge_period]}', ts) AS DATE) AS period,
-                       sum(amount) AS spend
-                FROM tx WHERE CAST(ts AS DATE) <= {obs} GROUP BY customer, in_cal, period
+            WITH days AS (
+                SELECT customer, CAST(ts AS DATE) AS day, amount FROM tx WHERE CAST(ts AS DATE) <= {obs}
+            ),
+            periods AS (
+                SELECT customer, day <= {cal} AS in_cal, {period} AS period, sum(amount) AS spend
+                FROM days GROUP BY customer, in_cal, period
             ),
             cal AS (
                 SELECT customer,
@@ -152,7 +153,8 @@ def summarize_transactions_sql(
     return out
 
 
-def _check_rows(con, customer_col: str, date_col: str, amount_col: str | None) -> None:
+def _check_rows(con, customer_col: str, date_col: str, amount_col: str | None):
+    """One scan: count bad rows per check (raising with examples) and return the last timestamp."""
     checks = [
         ("customer IS NULL", customer_col, "is missing"),
         ("ts IS NULL", date_col, "is missing or not a date"),
@@ -163,10 +165,12 @@ def _check_rows(con, customer_col: str, date_col: str, amount_col: str | None) -
              "is missing or not a finite number"),
             ("amount < 0", amount_col, "is negative (net returns against their purchases first)"),
         ]
-    for condition, column, problem in checks:
-        n = con.execute(f"SELECT count(*) FROM tx WHERE {condition}").fetchone()[0]
+    counts = ", ".join(f"count_if({condition})" for condition, _, _ in checks)
+    *bad, last = con.execute(f"SELECT {counts}, max(ts) FROM tx").fetchone()
+    for n, (condition, column, problem) in zip(bad, checks):
         if n:
             examples = con.execute(f"SELECT * FROM tx WHERE {condition} LIMIT 10").fetchall()
             raise ValueError(
                 f"column {column!r} {problem} in {n} rows, e.g. (customer, date, amount) {examples}"
             )
+    return last

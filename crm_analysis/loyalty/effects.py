@@ -138,8 +138,8 @@ def matching_effect(customers: pd.DataFrame, covariates: list[str],
     d = treatment_indicator(customers, treatment).to_numpy()
     y = _outcome(customers, outcome).to_numpy()
     x = sm.add_constant(covariate_matrix(customers, covariates)).to_numpy()
-    logit = np.log(fit_propensity(customers, covariates, treatment).predict())
-    logit = (logit - np.log1p(-np.exp(logit))).reshape(-1, 1)
+    score = np.asarray(fit_propensity(customers, covariates, treatment).predict())
+    logit = np.log(score / (1.0 - score)).reshape(-1, 1)
     treated, control = np.flatnonzero(d == 1), np.flatnonzero(d == 0)
     if control.size <= n_neighbors:
         raise ValueError(f"only {control.size} non-members for {n_neighbors} neighbours each")

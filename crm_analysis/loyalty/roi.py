@@ -63,8 +63,9 @@ def program_roi(effect: dict, n_members: int, member_spend: float, n_periods: in
         sources' 87.5%); their rewards are the survey's deadweight.
 
     ``break_even_reward_rate`` is the reward rate at which ROI is zero; negative when the
-    incremental margin does not cover the fixed cost. ``deadweight_effect`` instead counts the rewards paid on non-incremental spend,
-    reward_rate × (member_spend − incremental spend), using the estimated effect.
+    incremental margin does not cover the fixed cost. ``deadweight_survey`` is the survey
+    share × rewards paid; ``deadweight_effect`` counts the rewards paid on non-incremental
+    spend, reward_rate × (member_spend − incremental spend), using the estimated effect.
     """
     for key in ("estimate", "ci_low", "ci_high"):
         if key not in effect:
@@ -78,7 +79,8 @@ def program_roi(effect: dict, n_members: int, member_spend: float, n_periods: in
                          f"{n_members}, {n_periods}, {member_spend}")
     cost = reward_rate * member_spend + fixed_cost
     if cost <= 0:
-        raise ValueError("the program costs nothing (reward_rate and fixed_cost are 0); ROI undefined")
+        raise ValueError("the program costs nothing (reward_rate and fixed_cost are 0); "
+                         "ROI is undefined")
 
     def roi(lift: float) -> float:
         return (margin_rate * lift * n_members * n_periods - cost) / cost

@@ -135,7 +135,8 @@ def render(
                 runs[run.name] = run
                 detail = "" if run.status == "ok" else (
                     f" — {run.error.get('ename')}: {run.error.get('evalue')}"
-                    + (f" (cell {run.error['cell_index']})" if "cell_index" in run.error else "")
+                    + (f" (cell In [{run.error['execution_count']}])"
+                       if run.error.get("execution_count") is not None else "")
                 )
                 progress(
                     f"[{len(runs)}/{len(notebooks)}] {run.name}: {run.status} in"
