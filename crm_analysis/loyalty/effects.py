@@ -131,7 +131,15 @@ def matching_effect(customers: pd.DataFrame, covariates: list[str],
 
     Matches on the logit of the estimated propensity score, with replacement; the
     matched controls' outcomes are bias-corrected with an OLS fit of the outcome on the
-    covariates among non-members (Abadie & Imbens 2011). SE: Abadie & Imbens (2006).
+    covariates among non-members (Abadie & Imbens 2011). Variance (Abadie & Imbens 2006,
+    population ATT)::
+
+        V = [ sum over members (Y_i - Y0hat_i - att)^2
+              + sum over non-members K_j (K_j - 1) / M^2 * sigma2_j ] / n_members^2
+
+    with K_j the number of times non-member j is used as a match and sigma2_j its
+    conditional variance, estimated from its nearest other non-member. ``weights`` are 1
+    for members and K_j / M for non-members (the matched sample, for balance checks).
     """
     if n_neighbors < 1:
         raise ValueError(f"n_neighbors must be at least 1, got {n_neighbors}")
