@@ -121,6 +121,7 @@ def render(
         progress(f"Rendering {len(notebooks)} notebook(s) as of {as_of} into {final}")
 
         def one(info: NotebookInfo) -> NotebookRun:
+            progress(f"  started {info.name} (elapsed {time.perf_counter() - started:.0f} s)")
             run = execute_notebook(info, plan.get(info.name, {}), tmp / f"{info.name}.ipynb",
                                    timeout)
             if run.ipynb:
