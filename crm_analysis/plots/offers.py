@@ -10,6 +10,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
+from crm_analysis.offers import NO_OFFER
+
 
 def plot_offer_matrix(matrix: pd.DataFrame, ax=None, title: str = "Segment × offer",
                       fmt: str = ".2f"):
@@ -22,9 +24,14 @@ def plot_offer_matrix(matrix: pd.DataFrame, ax=None, title: str = "Segment × of
 
 
 def plot_assignment(counts: pd.DataFrame, ax=None):
-    """Stacked bars: customers per segment (rows of ``counts``) by assigned offer (columns)."""
+    """Stacked bars: customers per segment (rows of ``counts``) by assigned offer (columns);
+    customers without an offer are drawn last, in grey."""
     ax = ax if ax is not None else plt.subplots(figsize=(9, 4.5))[1]
-    counts.plot.barh(stacked=True, ax=ax, colormap="tab10")
+    offers = [c for c in counts.columns if c != NO_OFFER]
+    palette = dict(zip(offers, sns.color_palette("tab10", len(offers))))
+    palette[NO_OFFER] = (0.85, 0.85, 0.85)
+    ordered = counts[offers + [c for c in counts.columns if c == NO_OFFER]]
+    ordered.plot.barh(stacked=True, ax=ax, color=[palette[c] for c in ordered.columns])
     ax.invert_yaxis()
     ax.set(xlabel="customers", ylabel="", title="Assigned offer by segment")
     ax.legend(bbox_to_anchor=(1.01, 1), loc="upper left", fontsize="small")

@@ -76,13 +76,12 @@ def fit_gradient_boosting(frame: pd.DataFrame, target: str, features, max_iter: 
     model = HistGradientBoostingClassifier(max_iter=max_iter, learning_rate=0.1, max_depth=3,
                                            min_samples_leaf=50, early_stopping=False,
                                            random_state=seed)
-    model.feature_names_ = list(features)
-    return model.fit(_design(frame, features).to_numpy(), y)
+    return model.fit(_design(frame, features), y)
 
 
 def predict_gradient_boosting(model, frame: pd.DataFrame) -> np.ndarray:
     """Response probabilities (share) of a :func:`fit_gradient_boosting` model for new rows."""
-    return model.predict_proba(_design(frame, model.feature_names_).to_numpy())[:, 1]
+    return model.predict_proba(_design(frame, list(model.feature_names_in_)))[:, 1]
 
 
 def roc_auc(y, score) -> float:

@@ -100,7 +100,8 @@ def campaign_terms(frame: pd.DataFrame) -> pd.DataFrame:
     ``recency_months`` is ``recency_days / 30.44`` and ``log_frequency`` is
     ``log(1 + frequency)``.
     """
-    missing = [c for c in FEATURES[:5] if c not in frame.columns]
+    needed = ("income", "tenure_years", "share_of_wallet", "recency_days", "frequency")
+    missing = [c for c in needed if c not in frame.columns]
     if missing:
         raise ValueError(f"campaign_terms: missing column(s) {missing}")
     return pd.DataFrame({
