@@ -52,8 +52,8 @@ def test_pmf_sums_to_one_and_matches_mean(fitted):
 def test_stable_for_heavy_buyers(fitted):
     x = np.array([300.0, 800.0])
     assert np.all(np.isfinite(fitted.conditional_expected_purchases(10, x, [38.0, 38.5], [38.86, 38.86])))
-    assert np.isfinite(fitted._loglik(fitted._log_params, {"x": x, "t_x": np.array([38.0, 38.5]),
-                                                           "T": np.array([38.86, 38.86]), "w": np.ones(2)}))
+    data = BGNBD._data_from(x, [38.0, 38.5], [38.86, 38.86])
+    assert np.isfinite(fitted._loglik(fitted._log_params, data))
 
 
 def test_recovers_synthetic_truth():

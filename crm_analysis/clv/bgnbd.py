@@ -38,42 +38,58 @@ class BGNBD(MLEModel):
         """
         x, t_x, T = rfm_arrays(summary)
         self.time_unit_ = time_unit_of(summary)
-        data, weights = compress({"x": x, "t_x": t_x, "T": T})
-        data["w"] = weights
+        data = self._data_from(x, t_x, T)
         first = {"r": 1.0, "alpha": max(float(np.mean(T)), 1e-3), "a": 1.0, "b": 1.0}
         first.update(start or {})
         self._maximize(data, np.log([first[n] for n in self.param_names]), n_obs=len(x))
         return self
 
     @staticmethod
-    def _terms(log_params, data):
-        r, alpha, a, b = np.exp(log_params)
-        x, t_x, T = data["x"], data["t_x"], data["T"]
-        has = x > 0
-        xm1 = np.where(has, x - 1, 0.0)
-        a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
-        a2 = betaln(a, b + x) - betaln(a, b)
-        a3 = -(r + x) * np.log(alpha + T)
-        a4 = np.where(has, np.log(a) - np.log(b + xm1) - (r + x) * np.log(alpha + t_x), -np.inf)
-        return r, alpha, a, b, x, t_x, T, has, xm1, a1, a2, a3, a4
+    def _data_from(x, t_x, T) -> dict:
+        """Compressed rows with weights, sorted by x.  Special functions depend on x only, so
+        they are evaluated once per distinct x (a few hundred values) and expanded to the rows
+        with ``np.repeat`` (``n_x`` rows per distinct x), not once per row."""
+        data, weights = compress({"x": np.asarray(x, float), "t_x": np.asarray(t_x, float),
+                                  "T": np.asarray(T, float)})
+        order = np.argsort(data["x"], kind="stable")
+        data = {k: v[order] for k, v in data.items()}
+        data["w"] = weights[order]
+        data["u_x"], data["n_x"] = np.unique(data["x"], return_counts=True)
+        return data
 
     def _loglik(self, log_params, data):
-        *_, a1, a2, a3, a4 = self._terms(log_params, data)
-        return float(np.sum(data["w"] * (a1 + a2 + np.logaddexp(a3, a4))))
+        return self._loglik_grad(log_params, data, gradient=False)[0]
 
-    def _loglik_grad(self, log_params, data):
-        r, alpha, a, b, x, t_x, T, has, xm1, a1, a2, a3, a4 = self._terms(log_params, data)
-        w = data["w"]
+    def _loglik_grad(self, log_params, data, gradient=True):
+        r, alpha, a, b = np.exp(log_params)
+        ux, nx = data["u_x"], data["n_x"]
+        x, t_x, T, w = data["x"], data["t_x"], data["T"], data["w"]
+        has = x > 0
+        uxm1 = np.maximum(ux - 1, 0.0)
+        log_a_tx = np.log(alpha + t_x)
+        log_a_T = np.log(alpha + T)
+        fixed = np.repeat(gammaln(r + ux) - gammaln(r) + betaln(a, b + ux) - betaln(a, b), nx)
+        a3 = -(r + x) * log_a_T
+        a4 = np.where(has, np.repeat(np.log(a) - np.log(b + uxm1), nx) - (r + x) * log_a_tx, -np.inf)
         mix = np.logaddexp(a3, a4)
+        loglik = float(w @ fixed + w @ mix) + float(w.sum()) * r * np.log(alpha)
+        if not gradient:
+            return loglik, None
         w3 = np.exp(a3 - mix)
-        w4 = np.where(has, np.exp(a4 - mix), 0.0)
-        d_r = digamma(r + x) - digamma(r) + np.log(alpha) - w3 * np.log(alpha + T) - w4 * np.log(alpha + t_x)
-        d_alpha = r / alpha - w3 * (r + x) / (alpha + T) - w4 * (r + x) / (alpha + t_x)
-        d_a = digamma(a + b) - digamma(a + b + x) + w4 / a
-        d_b = (digamma(b + x) - digamma(a + b + x) - digamma(b) + digamma(a + b)
-               - w4 / (b + xm1))
-        grad = np.array([np.sum(w * d) for d in (d_r, d_alpha, d_a, d_b)]) * np.array([r, alpha, a, b])
-        return float(np.sum(w * (a1 + a2 + mix))), grad
+        w4 = np.where(has, 1.0 - w3, 0.0)
+        ww3, ww4 = w * w3, w * w4
+        # Σ_i w_i f(x_i) for a function of x only = Σ_x f(x) · (Σ of w over rows with that x)
+        wx = np.add.reduceat(w, np.r_[0, np.cumsum(nx)[:-1]])
+        w4x = np.add.reduceat(ww4, np.r_[0, np.cumsum(nx)[:-1]])
+        wsum = wx.sum()
+        d_r = (wx @ digamma(r + ux) - wsum * (digamma(r) - np.log(alpha))
+               - ww3 @ log_a_T - ww4 @ log_a_tx)
+        d_alpha = wsum * r / alpha - (r + x) @ (ww3 / (alpha + T) + ww4 / (alpha + t_x))
+        d_a = wsum * digamma(a + b) - wx @ digamma(a + b + ux) + w4x.sum() / a
+        d_b = (wx @ (digamma(b + ux) - digamma(a + b + ux)) - wsum * (digamma(b) - digamma(a + b))
+               - w4x @ (1.0 / (b + uxm1)))
+        grad = np.array([d_r, d_alpha, d_a, d_b]) * np.array([r, alpha, a, b])
+        return loglik, grad
 
     # ------------------------------------------------------------------ predictions
     def expected_purchases(self, t) -> np.ndarray:

@@ -53,7 +53,13 @@ class GammaGamma(MLEModel):
         if use.sum() < 10:
             raise ValueError(f"Gamma-Gamma needs repeat customers with spend; only {int(use.sum())} found")
         data, weights = compress({"x": x[use], "m": m[use]})
-        data["w"] = weights
+        # Sorted by x: special functions depend on x only, so they are evaluated once per
+        # distinct x and expanded with np.repeat (n_x rows each).
+        order = np.argsort(data["x"], kind="stable")
+        data = {k: v[order] for k, v in data.items()}
+        data["w"] = weights[order]
+        data["u_x"], data["n_x"] = np.unique(data["x"], return_counts=True)
+        data["log_m"], data["log_x"] = np.log(data["m"]), np.log(data["x"])
         first = {"p": 1.0, "q": 2.0, "gamma": float(np.mean(m[use]))}
         first.update(start or {})
         self._maximize(data, np.log([first[n] for n in self.param_names]), n_obs=int(use.sum()))
@@ -61,16 +67,18 @@ class GammaGamma(MLEModel):
 
     def _loglik_grad(self, log_params, data):
         p, q, g = np.exp(log_params)
-        x, m, w = data["x"], data["m"], data["w"]
+        x, m, w, nx = data["x"], data["m"], data["w"], data["n_x"]
+        upx = p * data["u_x"]
         px = p * x
         log_gxm = np.log(g + x * m)
-        ll = (gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(g)
-              + (px - 1) * np.log(m) + px * np.log(x) - (px + q) * log_gxm)
-        d_p = x * (digamma(px + q) - digamma(px) + np.log(m) + np.log(x) - log_gxm)
-        d_q = digamma(px + q) - digamma(q) + np.log(g) - log_gxm
+        ll = (np.repeat(gammaln(upx + q) - gammaln(upx), nx) - gammaln(q) + q * np.log(g)
+              + (px - 1) * data["log_m"] + px * data["log_x"] - (px + q) * log_gxm)
+        dig_pxq = np.repeat(digamma(upx + q), nx)
+        d_p = x * (dig_pxq - np.repeat(digamma(upx), nx) + data["log_m"] + data["log_x"] - log_gxm)
+        d_q = dig_pxq - digamma(q) + np.log(g) - log_gxm
         d_g = q / g - (px + q) / (g + x * m)
-        grad = np.array([np.sum(w * d) for d in (d_p, d_q, d_g)]) * np.array([p, q, g])
-        return float(np.sum(w * ll)), grad
+        grad = np.array([w @ d_p, w @ d_q, w @ d_g]) * np.array([p, q, g])
+        return float(w @ ll), grad
 
     def _loglik(self, log_params, data):
         return self._loglik_grad(log_params, data)[0]

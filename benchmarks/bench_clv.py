@@ -1,0 +1,139 @@
+"""Speed and memory of the CLV engine (issue 4, part E).  Not a test: run by hand, once.
+
+    .venv/bin/python benchmarks/bench_clv.py summary      # 10M-row summary, pandas and DuckDB
+    .venv/bin/python benchmarks/bench_clv.py parquet100m  # 100M-row Parquet with DuckDB, peak RSS
+    .venv/bin/python benchmarks/bench_clv.py fit          # BG/NBD + Gamma-Gamma on 1M customers
+    .venv/bin/python benchmarks/bench_clv.py lifetimes    # the same work with lifetimes (needs
+                                                          # /tmp/lifetimes-venv, see lifetimes_oracle.py)
+
+Each part prints one JSON line of timings (wall-clock seconds, ``time.perf_counter``).
+Data: a random log of 10M purchases by 1M customers (ids ``C0000000``…, times uniform over
+2024–2025, Gamma amounts) for the summaries; ``simulate_transactions`` (BG/NBD + Gamma-Gamma,
+CDNOW-like parameters) with 1M customers for the fit.  Files go to ``$CLV_BENCH_DIR``
+(default ``/tmp/clv-bench``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from crm_analysis.clv import BGNBD, GammaGamma, summarize_transactions, summarize_transactions_sql
+
+WORK = Path(os.environ.get("CLV_BENCH_DIR", "/tmp/clv-bench"))
+LIFETIMES_PYTHON = os.environ.get("LIFETIMES_PYTHON", "/tmp/lifetimes-venv/bin/python")
+WINDOW = dict(calibration_end="2025-06-30", observation_end="2025-12-31")
+
+
+def random_log(n_rows: int, n_customers: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    ids = pd.array(np.char.add("C", np.char.zfill(np.arange(n_customers).astype(str), 7)), dtype="str")
+    return pd.DataFrame({
+        "customer_id": ids.take(rng.integers(0, n_customers, n_rows)),
+        "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 730 * 86400, n_rows), unit="s"),
+        "amount": np.round(rng.gamma(2.0, 20.0, n_rows), 2),
+    })
+
+
+def timed(fn, *args, **kwargs):
+    start = time.perf_counter()
+    out = fn(*args, **kwargs)
+    return out, time.perf_counter() - start
+
+
+def bench_summary() -> dict:
+    WORK.mkdir(parents=True, exist_ok=True)
+    log = random_log(10_000_000, 1_000_000, seed=0)
+    path = WORK / "log10m.parquet"
+    log.to_parquet(path, row_group_size=1_000_000)
+    log.to_csv(WORK / "log10m.csv", index=False)
+    pandas_out, t_pandas = timed(summarize_transactions, log, **WINDOW)
+    duck_df, t_duck_df = timed(summarize_transactions_sql, log, **WINDOW)
+    duck_pq, t_duck_pq = timed(summarize_transactions_sql, path, **WINDOW)
+    pd.testing.assert_frame_equal(pandas_out, duck_pq, check_exact=False, rtol=1e-9)
+    return {"rows": len(log), "customers": len(pandas_out), "pandas_s": t_pandas,
+            "duckdb_dataframe_s": t_duck_df, "duckdb_parquet_s": t_duck_pq}
+
+
+def bench_parquet_100m() -> dict:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    WORK.mkdir(parents=True, exist_ok=True)
+    path = WORK / "log100m.parquet"
+    if not path.exists():
+        writer = None
+        for chunk in range(10):  # 10 x 10M rows, 10M customers
+            table = pa.Table.from_pandas(random_log(10_000_000, 10_000_000, seed=100 + chunk), preserve_index=False)
+            writer = writer or pq.ParquetWriter(path, table.schema)
+            writer.write_table(table, row_group_size=1_000_000)
+        writer.close()
+    code = (
+        "import sys, time; from crm_analysis.clv import summarize_transactions_sql as s; t = time.perf_counter(); "
+        f"out = s({str(path)!r}, calibration_end='2025-06-30', observation_end='2025-12-31', memory_limit='3GB'); "
+        "print(len(out), time.perf_counter() - t)"
+    )
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    customers, seconds = proc.stdout.split()
+    return {"rows": 100_000_000, "customers": int(customers), "duckdb_parquet_s": float(seconds),
+            "peak_rss_gb": peak_kb / 1024**2, "rss_before_gb": before / 1024**2,
+            "file_gb": path.stat().st_size / 1024**3}
+
+
+def bench_fit() -> dict:
+    from crm_analysis.data.synthetic import simulate_transactions
+
+    WORK.mkdir(parents=True, exist_ok=True)
+    log, truth = simulate_transactions(1_000_000, seed=1)
+    summary = summarize_transactions(log, time_unit="W", observation_end=truth.end)
+    summary.reset_index().to_csv(WORK / "summary1m.csv", index=False)
+    bg, t_bg = timed(BGNBD().fit, summary)
+    gg, t_gg = timed(GammaGamma().fit, summary)
+    return {"customers": len(summary), "bgnbd_s": t_bg, "gamma_gamma_s": t_gg, "total_s": t_bg + t_gg,
+            "bgnbd_rows_after_compression": bg.n_rows_, "gamma_gamma_rows": gg.n_rows_,
+            "bgnbd": bg.params_.round(4).to_dict(), "gamma_gamma": gg.params_.round(4).to_dict(),
+            "truth": {"r": truth.r, "alpha": truth.alpha, "a": truth.a, "b": truth.b,
+                      "p": truth.p, "q": truth.q, "gamma": truth.gamma}}
+
+
+LIFETIMES_SCRIPT = r"""
+import json, sys, time
+import pandas as pd
+from lifetimes import BetaGeoFitter, GammaGammaFitter
+from lifetimes.utils import summary_data_from_transaction_data
+work = sys.argv[1]
+out = {}
+s = pd.read_csv(work + "/summary1m.csv")
+t = time.perf_counter(); BetaGeoFitter().fit(s["frequency"], s["recency_weeks"], s["T_weeks"]); out["bgnbd_s"] = time.perf_counter() - t
+rep = s[s["frequency"] > 0]
+t = time.perf_counter(); GammaGammaFitter().fit(rep["frequency"], rep["monetary_value"]); out["gamma_gamma_s"] = time.perf_counter() - t
+log = pd.read_csv(work + "/log10m.csv", parse_dates=["date"])
+t = time.perf_counter()
+summary_data_from_transaction_data(log, "customer_id", "date", monetary_value_col="amount",
+                                   observation_period_end="2025-12-31", freq="D")
+out["summary_10m_s"] = time.perf_counter() - t
+print(json.dumps(out))
+"""
+
+
+def bench_lifetimes() -> dict:
+    proc = subprocess.run([LIFETIMES_PYTHON, "-c", LIFETIMES_SCRIPT, str(WORK)], capture_output=True, text=True,
+                          check=True)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+if __name__ == "__main__":
+    parts = {"summary": bench_summary, "parquet100m": bench_parquet_100m, "fit": bench_fit,
+             "lifetimes": bench_lifetimes}
+    for name in sys.argv[1:] or ["summary", "fit"]:
+        print(json.dumps({name: parts[name]()}, default=float), flush=True)
