@@ -12,6 +12,9 @@ REPORTS ?= reports
 # Real public data sets for the real-data tests (skipped when absent).
 SHARED_DATA := $(abspath ../shared/data/real)
 TEST_DATA := $(or $(CRM_WORKBOOK_DATA),$(wildcard $(SHARED_DATA)))
+# Two pytest workers (or report jobs) on two cores: one BLAS/OpenMP thread each, or the
+# threads oversubscribe the cores and numeric code runs several times slower.
+ONE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 STRIP_KEYS := metadata.language_info metadata.papermill metadata.widgets cell.metadata.papermill cell.metadata.execution
 
 .PHONY: help venv reports test lab strip bench clean
@@ -28,10 +31,10 @@ $(VENV)/.installed: pyproject.toml
 venv: $(VENV)/.installed ## create .venv and install the package with its test tools
 
 reports: venv ## render every notebook into reports/<AS_OF>/ (AS_OF, PARAMS, JOBS settable)
-	$(BIN)/crm-workbook render --as-of $(AS_OF) --jobs $(JOBS) --output-dir $(REPORTS) $(if $(PARAMS),-f $(PARAMS),)
+	$(ONE_THREAD) $(BIN)/crm-workbook render --as-of $(AS_OF) --jobs $(JOBS) --output-dir $(REPORTS) $(if $(PARAMS),-f $(PARAMS),)
 
 test: venv ## run the whole test suite: unit, notebook values, nbval, hygiene
-	CRM_WORKBOOK_DATA=$(TEST_DATA) $(BIN)/pytest -n 2 --dist loadscope --nbval-lax --nbval-current-env tests notebooks
+	$(ONE_THREAD) CRM_WORKBOOK_DATA=$(TEST_DATA) $(BIN)/pytest -n 2 --dist loadscope --nbval-lax --nbval-current-env tests notebooks
 
 lab: venv ## open JupyterLab on notebooks/
 	$(BIN)/python -m pip install --quiet -e ".[test,lab]"
