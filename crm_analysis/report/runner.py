@@ -57,7 +57,8 @@ def _git_commit(directory: Path) -> str | None:
 
 
 def _stderr_progress(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    sys.stderr.write(message + "\n")  # one write, so lines from worker threads never interleave
+    sys.stderr.flush()
 
 
 def _publish(tmp: Path, final: Path) -> None:
