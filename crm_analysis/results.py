@@ -83,9 +83,20 @@ def format_value(value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     if isinstance(value, (dict, list)):
-        text = json.dumps(value, ensure_ascii=False)
+        text = json.dumps(_rounded(value), ensure_ascii=False)
         return text if len(text) <= 160 else text[:157] + "…"
     return str(value)
+
+
+def _rounded(value: Any) -> Any:
+    """The value with every float rounded to 4 significant digits (display only)."""
+    if isinstance(value, float):
+        return float(f"{value:.4g}")
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    return value
 
 
 def record(name: str, value: Any, unit: str | None = None, note: str | None = None) -> None:

@@ -54,3 +54,4 @@ def test_format_value():
     assert format_value(1234567.0) == "1,234,567"
     assert format_value(0.123456) == "0.1235"
     assert format_value(5000) == "5,000"
+    assert format_value({"r": 0.24312345, "n": [1, 2.000049]}) == '{"r": 0.2431, "n": [1, 2.0]}'
