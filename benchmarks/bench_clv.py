@@ -4,7 +4,8 @@
     .venv/bin/python benchmarks/bench_clv.py parquet100m  # 100M-row Parquet with DuckDB, peak RSS
     .venv/bin/python benchmarks/bench_clv.py fit          # BG/NBD + Gamma-Gamma on 1M customers
     .venv/bin/python benchmarks/bench_clv.py lifetimes    # the same work with lifetimes (needs
-                                                          # /tmp/lifetimes-venv, see lifetimes_oracle.py)
+                                                          # /tmp/lifetimes-venv, see lifetimes_oracle.py,
+                                                          # plus "pyarrow<15"; run summary and fit first)
 
 Each part prints one JSON line of timings (wall-clock seconds, ``time.perf_counter``).
 Data: a random log of 10M purchases by 1M customers (ids ``C0000000``…, times uniform over
@@ -54,7 +55,6 @@ def bench_summary() -> dict:
     log = random_log(10_000_000, 1_000_000, seed=0)
     path = WORK / "log10m.parquet"
     log.to_parquet(path, row_group_size=1_000_000)
-    log.to_csv(WORK / "log10m.csv", index=False)
     pandas_out, t_pandas = timed(summarize_transactions, log, **WINDOW)
     duck_df, t_duck_df = timed(summarize_transactions_sql, log, **WINDOW)
     duck_pq, t_duck_pq = timed(summarize_transactions_sql, path, **WINDOW)
@@ -96,7 +96,7 @@ def bench_fit() -> dict:
     WORK.mkdir(parents=True, exist_ok=True)
     log, truth = simulate_transactions(1_000_000, seed=1)
     summary = summarize_transactions(log, time_unit="W", observation_end=truth.end)
-    summary.reset_index().to_csv(WORK / "summary1m.csv", index=False)
+    summary.reset_index().to_parquet(WORK / "summary1m.parquet")
     bg, t_bg = timed(BGNBD().fit, summary)
     gg, t_gg = timed(GammaGamma().fit, summary)
     return {"customers": len(summary), "bgnbd_s": t_bg, "gamma_gamma_s": t_gg, "total_s": t_bg + t_gg,
@@ -113,11 +113,11 @@ from lifetimes import BetaGeoFitter, GammaGammaFitter
 from lifetimes.utils import summary_data_from_transaction_data
 work = sys.argv[1]
 out = {}
-s = pd.read_csv(work + "/summary1m.csv")
+s = pd.read_parquet(work + "/summary1m.parquet")
 t = time.perf_counter(); BetaGeoFitter().fit(s["frequency"], s["recency_weeks"], s["T_weeks"]); out["bgnbd_s"] = time.perf_counter() - t
 rep = s[s["frequency"] > 0]
 t = time.perf_counter(); GammaGammaFitter().fit(rep["frequency"], rep["monetary_value"]); out["gamma_gamma_s"] = time.perf_counter() - t
-log = pd.read_csv(work + "/log10m.csv", parse_dates=["date"])
+log = pd.read_parquet(work + "/log10m.parquet")
 t = time.perf_counter()
 summary_data_from_transaction_data(log, "customer_id", "date", monetary_value_col="amount",
                                    observation_period_end="2025-12-31", freq="D")
@@ -127,6 +127,8 @@ print(json.dumps(out))
 
 
 def bench_lifetimes() -> dict:
+    if not Path(LIFETIMES_PYTHON).exists():
+        return {"skipped": f"no lifetimes environment at {LIFETIMES_PYTHON} (set LIFETIMES_PYTHON)"}
     proc = subprocess.run([LIFETIMES_PYTHON, "-c", LIFETIMES_SCRIPT, str(WORK)], capture_output=True, text=True,
                           check=True)
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -135,5 +137,5 @@ def bench_lifetimes() -> dict:
 if __name__ == "__main__":
     parts = {"summary": bench_summary, "parquet100m": bench_parquet_100m, "fit": bench_fit,
              "lifetimes": bench_lifetimes}
-    for name in sys.argv[1:] or ["summary", "fit"]:
+    for name in sys.argv[1:] or ["summary", "fit", "lifetimes"]:
         print(json.dumps({name: parts[name]()}, default=float), flush=True)

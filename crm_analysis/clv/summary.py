@@ -63,44 +63,47 @@ def summary_columns(time_unit: str, holdout: bool) -> list[str]:
     return columns
 
 
-def _bad_rows(frame: pd.DataFrame, mask: pd.Series, column: str, problem: str) -> None:
+def _bad_rows(index: pd.Index, mask, column: str, problem: str) -> None:
+    mask = np.asarray(mask, dtype=bool)
     if mask.any():
-        rows = list(frame.index[mask.to_numpy()][:10])
-        raise ValueError(
-            f"column {column!r} {problem} in {int(mask.sum())} rows, e.g. rows {rows}"
-        )
+        rows = list(index[mask][:10])
+        raise ValueError(f"column {column!r} {problem} in {int(mask.sum())} rows, e.g. rows {rows}")
 
 
-def _validated(
+def _validated_columns(
     transactions: pd.DataFrame, customer_col: str, date_col: str, amount_col: str | None
-) -> pd.DataFrame:
+) -> tuple[pd.Series, pd.Series, np.ndarray]:
+    """``(customer, date, amount)`` after checking them; errors name the column and rows."""
     missing = [c for c in (customer_col, date_col, amount_col) if c and c not in transactions]
     if missing:
         raise ValueError(
             f"transactions lack column(s) {missing}; they have {list(transactions.columns)}"
         )
-    frame = pd.DataFrame(
-        {
-            "customer": transactions[customer_col],
-            "date": transactions[date_col],
-            "amount": transactions[amount_col] if amount_col else 0.0,
-        },
-        index=transactions.index,
-    )
-    _bad_rows(frame, frame["customer"].isna(), customer_col, "is missing")
-    if not pd.api.types.is_datetime64_any_dtype(frame["date"]):
-        parsed = pd.to_datetime(frame["date"], format="mixed", errors="coerce")
-        _bad_rows(frame, parsed.isna() & frame["date"].notna(), date_col, "is not a date")
-        frame["date"] = parsed
-    _bad_rows(frame, frame["date"].isna(), date_col, "is missing")
-    if amount_col:
-        amount = pd.to_numeric(frame["amount"], errors="coerce")
-        _bad_rows(frame, ~np.isfinite(amount.to_numpy(dtype=float, na_value=np.nan)),
-                  amount_col, "is missing or not a finite number")
-        _bad_rows(frame, amount < 0, amount_col,
-                  "is negative (net returns against their purchases first)")
-        frame["amount"] = amount.astype("float64")
-    return frame
+    index = transactions.index
+    customer, date = transactions[customer_col], transactions[date_col]
+    _bad_rows(index, customer.isna(), customer_col, "is missing")
+    if not pd.api.types.is_datetime64_any_dtype(date):
+        parsed = pd.to_datetime(date, format="mixed", errors="coerce")
+        _bad_rows(index, parsed.isna() & date.notna(), date_col, "is not a date")
+        date = parsed
+    _bad_rows(index, date.isna(), date_col, "is missing")
+    if not amount_col:
+        return customer, date, np.zeros(len(index))
+    amount = transactions[amount_col]
+    if not pd.api.types.is_float_dtype(amount):
+        amount = pd.to_numeric(amount, errors="coerce")
+    amount = amount.to_numpy(dtype="float64", na_value=np.nan)
+    _bad_rows(index, ~np.isfinite(amount), amount_col, "is missing or not a finite number")
+    _bad_rows(index, amount < 0, amount_col, "is negative (net returns against their purchases first)")
+    return customer, date, amount
+
+
+def _validated(
+    transactions: pd.DataFrame, customer_col: str, date_col: str, amount_col: str | None
+) -> pd.DataFrame:
+    """The checked columns as a frame ``customer``, ``date``, ``amount``."""
+    customer, date, amount = _validated_columns(transactions, customer_col, date_col, amount_col)
+    return pd.DataFrame({"customer": customer, "date": date, "amount": amount}, index=transactions.index)
 
 
 def _floor(dates: pd.Series, merge_period: str) -> pd.Series:
@@ -144,10 +147,10 @@ def summarize_transactions(
     :func:`summary_columns`; ``frequency``/``holdout_frequency`` are int64.
     """
     check_units(time_unit, merge_period)
-    frame = _validated(transactions, customer_col, date_col, amount_col)
-    if frame.empty:
+    customer, date, amount = _validated_columns(transactions, customer_col, date_col, amount_col)
+    if len(customer) == 0:
         raise ValueError("transactions are empty")
-    day = frame["date"].to_numpy().astype("datetime64[D]").astype("int64")  # days since 1970-01-01
+    day = date.to_numpy().astype("datetime64[D]").astype("int64")  # days since 1970-01-01
     last_day = pd.Timestamp(day.max(), unit="D")
     obs_end = pd.Timestamp(observation_end) if observation_end is not None else last_day
     cal_end = pd.Timestamp(calibration_end) if calibration_end is not None else obs_end
@@ -155,23 +158,24 @@ def summarize_transactions(
         raise ValueError(f"calibration_end {cal_end.date()} is after observation_end {obs_end.date()}")
     cal_day = (cal_end.floor("D") - _EPOCH).days
     obs_day = (obs_end.floor("D") - _EPOCH).days
-    customers, codes = _sorted_codes(frame["customer"])
-    keep = day <= obs_day
-    day, codes, amount = day[keep], codes[keep], frame["amount"].to_numpy(dtype="float64")[keep]
+    customers, codes = _sorted_codes(customer)
+    if day.max() > obs_day:
+        keep = day <= obs_day
+        day, codes, amount = day[keep], codes[keep], amount[keep]
     period = _period_start(day, merge_period)
     # Split purchases at calibration_end first, then merge within each side, so a week or
     # month that straddles calibration_end contributes one purchase to each side.
-    holdout = (day > cal_day).astype("int64")
-    base = period.min() if period.size else 0
-    span = 2 * (int(period.max() - base) + 1) if period.size else 2
-    key = codes * span + (period - base) * 2 + holdout
+    # One int64 key per row, customer code in the high bits, then period, then the holdout
+    # flag; sorting it groups rows by (customer, period, side) in period order.
+    base = int(period.min())
+    bits = max(int(period.max() - base).bit_length(), 1) + 1
+    key = (codes << bits) | ((period - base) << 1) | (day > cal_day)
     order = np.argsort(key)
     key = key[order]
     starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    spend = np.add.reduceat(amount[order], starts) if starts.size else np.zeros(0)
+    spend = np.add.reduceat(amount[order], starts)
     ukey = key[starts]
-    cust, rem = ukey // span, ukey % span
-    uperiod, uhold = rem // 2 + base, rem % 2
+    cust, uperiod, uhold = ukey >> bits, ((ukey & ((1 << bits) - 1)) >> 1) + base, ukey & 1
     cal = uhold == 0
     if not cal.any():
         raise ValueError(f"no purchases on or before calibration_end {cal_end.date()}")
