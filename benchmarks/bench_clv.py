@@ -8,7 +8,7 @@
                                                           # plus "pyarrow<15"; run summary and fit first)
 
 Each part prints one JSON line of timings (wall-clock seconds, ``time.perf_counter``).
-Data: a random log of 10M purchases by 1M customers (ids ``C0000000``…, times uniform over
+Data: a random log of 10M purchases by 1M customers (ids ``C00000000``…, times uniform over
 2024–2025, Gamma amounts) for the summaries; ``simulate_transactions`` (BG/NBD + Gamma-Gamma,
 CDNOW-like parameters) with 1M customers for the fit.  Files go to ``$CLV_BENCH_DIR``
 (default ``/tmp/clv-bench``).
@@ -34,11 +34,14 @@ LIFETIMES_PYTHON = os.environ.get("LIFETIMES_PYTHON", "/tmp/lifetimes-venv/bin/p
 WINDOW = dict(calibration_end="2025-06-30", observation_end="2025-12-31")
 
 
-def random_log(n_rows: int, n_customers: int, seed: int) -> pd.DataFrame:
+def customer_ids(n_customers: int):
+    return pd.array(np.char.add("C", np.char.zfill(np.arange(n_customers).astype(str), 8)), dtype="str")
+
+
+def random_log(n_rows: int, ids, seed: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
-    ids = pd.array(np.char.add("C", np.char.zfill(np.arange(n_customers).astype(str), 7)), dtype="str")
     return pd.DataFrame({
-        "customer_id": ids.take(rng.integers(0, n_customers, n_rows)),
+        "customer_id": ids.take(rng.integers(0, len(ids), n_rows)),
         "date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 730 * 86400, n_rows), unit="s"),
         "amount": np.round(rng.gamma(2.0, 20.0, n_rows), 2),
     })
@@ -52,7 +55,7 @@ def timed(fn, *args, **kwargs):
 
 def bench_summary() -> dict:
     WORK.mkdir(parents=True, exist_ok=True)
-    log = random_log(10_000_000, 1_000_000, seed=0)
+    log = random_log(10_000_000, customer_ids(1_000_000), seed=0)
     path = WORK / "log10m.parquet"
     log.to_parquet(path, row_group_size=1_000_000)
     pandas_out, t_pandas = timed(summarize_transactions, log, **WINDOW)
@@ -70,9 +73,9 @@ def bench_parquet_100m() -> dict:
     WORK.mkdir(parents=True, exist_ok=True)
     path = WORK / "log100m.parquet"
     if not path.exists():
-        writer = None
+        writer, ids = None, customer_ids(10_000_000)
         for chunk in range(10):  # 10 x 10M rows, 10M customers
-            table = pa.Table.from_pandas(random_log(10_000_000, 10_000_000, seed=100 + chunk), preserve_index=False)
+            table = pa.Table.from_pandas(random_log(10_000_000, ids, seed=100 + chunk), preserve_index=False)
             writer = writer or pq.ParquetWriter(path, table.schema)
             writer.write_table(table, row_group_size=1_000_000)
         writer.close()
@@ -84,7 +87,7 @@ def bench_parquet_100m() -> dict:
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    customers, seconds = proc.stdout.split()
+    customers, seconds = proc.stdout.strip().splitlines()[-1].split()
     return {"rows": 100_000_000, "customers": int(customers), "duckdb_parquet_s": float(seconds),
             "peak_rss_gb": peak_kb / 1024**2, "rss_before_gb": before / 1024**2,
             "file_gb": path.stat().st_size / 1024**3}

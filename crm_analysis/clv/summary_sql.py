@@ -69,6 +69,7 @@ def summarize_transactions_sql(
     check_units(time_unit, merge_period)
     con = duckdb.connect()
     try:
+        con.execute("SET enable_progress_bar = false")
         if memory_limit:
             con.execute(f"SET memory_limit = {_literal(memory_limit)}")
         if threads:
