@@ -38,10 +38,10 @@ class BGNBD(MLEModel):
         """
         x, t_x, T = rfm_arrays(summary)
         self.time_unit_ = time_unit_of(summary)
-        data = self._data_from(x, t_x, T)
         first = {"r": 1.0, "alpha": max(float(np.mean(T)), 1e-3), "a": 1.0, "b": 1.0}
         first.update(start or {})
-        self._maximize(data, np.log([first[n] for n in self.param_names]), n_obs=len(x))
+        self._maximize_warm(lambda d: self._data_from(d["x"], d["t_x"], d["T"]), {"x": x, "t_x": t_x, "T": T},
+                            np.log([first[n] for n in self.param_names]), n_obs=len(x))
         return self
 
     @staticmethod

@@ -52,18 +52,23 @@ class GammaGamma(MLEModel):
         use = (x > 0) & (m > 0)
         if use.sum() < 10:
             raise ValueError(f"Gamma-Gamma needs repeat customers with spend; only {int(use.sum())} found")
-        data, weights = compress({"x": x[use], "m": m[use]})
-        # Sorted by x: special functions depend on x only, so they are evaluated once per
-        # distinct x and expanded with np.repeat (n_x rows each).
+        first = {"p": 1.0, "q": 2.0, "gamma": float(np.mean(m[use]))}
+        first.update(start or {})
+        self._maximize_warm(self._data_from, {"x": x[use], "m": m[use]},
+                            np.log([first[n] for n in self.param_names]), n_obs=int(use.sum()))
+        return self
+
+    @staticmethod
+    def _data_from(arrays: dict) -> dict:
+        """Compressed (x, m) rows with weights, sorted by x: special functions depend on x
+        only, so they are evaluated once per distinct x and expanded with np.repeat."""
+        data, weights = compress({"x": arrays["x"], "m": arrays["m"]})
         order = np.argsort(data["x"], kind="stable")
         data = {k: v[order] for k, v in data.items()}
         data["w"] = weights[order]
         data["u_x"], data["n_x"] = np.unique(data["x"], return_counts=True)
         data["log_m"], data["log_x"] = np.log(data["m"]), np.log(data["x"])
-        first = {"p": 1.0, "q": 2.0, "gamma": float(np.mean(m[use]))}
-        first.update(start or {})
-        self._maximize(data, np.log([first[n] for n in self.param_names]), n_obs=int(use.sum()))
-        return self
+        return data
 
     def _loglik_grad(self, log_params, data):
         p, q, g = np.exp(log_params)
