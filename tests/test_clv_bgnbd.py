@@ -76,3 +76,18 @@ def test_bad_summary_is_named(cdnow_summary):
     bad.iloc[3, bad.columns.get_loc("recency_weeks")] = 99.0
     with pytest.raises(ValueError, match=rf"'recency_weeks' is not in \[0, T\] for 1 customers, e.g. \['{bad.index[3]}'\]"):
         BGNBD().fit(bad)
+
+
+def test_warm_start_for_large_data_reaches_the_same_optimum():
+    # > 200,000 customers: the fit starts from a 50,000-customer subsample; it must land on
+    # the optimum a cold start on all customers finds.
+    from crm_analysis.clv.summary import rfm_arrays
+
+    tx, truth = simulate_transactions(210_000, seed=8)
+    summary = summarize_transactions(tx, time_unit="W", observation_end=truth.end)
+    warm = BGNBD().fit(summary)
+    cold = BGNBD()
+    x, t_x, T = rfm_arrays(summary)
+    cold._maximize(BGNBD._data_from(x, t_x, T), np.log([1.0, float(np.mean(T)), 1.0, 1.0]), n_obs=len(x))
+    assert warm.params_.to_numpy() == pytest.approx(cold.params_.to_numpy(), rel=1e-5)
+    assert warm.bse_.to_numpy() == pytest.approx(cold.bse_.to_numpy(), rel=1e-3)
