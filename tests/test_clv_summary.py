@@ -74,3 +74,12 @@ def test_bad_rows_are_named():
         summarize_transactions(bad, **COLS)
     with pytest.raises(ValueError, match="lack column"):
         summarize_transactions(LOG)
+
+
+def test_integer_ids_are_text_sorted_in_both_engines():
+    log = LOG.assign(cust=LOG["cust"].map({"A": 10, "B": 9}))
+    kw = dict(**COLS, calibration_end="2024-01-29", observation_end="2024-02-26")
+    pandas_out, duck_out = summarize_transactions(log, **kw), summarize_transactions_sql(log, **kw)
+    assert list(pandas_out.index) == ["10", "9"]  # text order, as DuckDB sorts VARCHAR
+    pd.testing.assert_frame_equal(pandas_out, duck_out, check_exact=False, rtol=1e-12)
+    assert pandas_out.loc["10", "frequency"] == 2
