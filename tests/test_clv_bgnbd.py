@@ -91,3 +91,13 @@ def test_warm_start_for_large_data_reaches_the_same_optimum():
     cold._maximize(BGNBD._data_from(x, t_x, T), np.log([1.0, float(np.mean(T)), 1.0, 1.0]), n_obs=len(x))
     assert warm.params_.to_numpy() == pytest.approx(cold.params_.to_numpy(), rel=1e-5)
     assert warm.bse_.to_numpy() == pytest.approx(cold.bse_.to_numpy(), rel=1e-3)
+
+
+def test_time_unit_only_rescales_alpha(cdnow_summary, fitted):
+    # Days instead of weeks: alpha is 7 times larger, r, a, b are unchanged and the
+    # log-likelihood drops by the Jacobian, sum(x) * ln 7 (densities of purchase times per day).
+    days = summarize_transactions(load_cdnow(sample=True), time_unit="D", calibration_end="1997-09-30")
+    in_days = BGNBD().fit(days)
+    expected = fitted.params_ * np.array([1, 7, 1, 1])
+    assert in_days.params_.to_numpy() == pytest.approx(expected.to_numpy(), rel=1e-4)
+    assert in_days.loglik_ == pytest.approx(fitted.loglik_ - cdnow_summary["frequency"].sum() * np.log(7), abs=1e-3)
