@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from crm_analysis.clv import summarize_transactions, summarize_transactions_sql
+from crm_analysis.clv.summary import summary_columns
 from crm_analysis.data import load_cdnow
 
 # Customer A: 2024-01-01 (10 + 5, same day), 2024-01-08 (20), 2024-01-22 (30), holdout 2024-02-05 (7)
@@ -46,8 +47,9 @@ def test_duckdb_equals_pandas_on_cdnow(merge_period, time_unit):
     tx = load_cdnow(sample=True)
     kw = dict(time_unit=time_unit, merge_period=merge_period, calibration_end="1997-09-30",
               observation_end="1998-06-30")
-    pd.testing.assert_frame_equal(summarize_transactions(tx, **kw), summarize_transactions_sql(tx, **kw),
-                                  check_exact=False, rtol=1e-12)
+    out = summarize_transactions(tx, **kw)
+    assert list(out.columns) == summary_columns(time_unit, holdout=True)
+    pd.testing.assert_frame_equal(out, summarize_transactions_sql(tx, **kw), check_exact=False, rtol=1e-12)
 
 
 def test_duckdb_reads_csv_and_parquet_paths(tmp_path):
