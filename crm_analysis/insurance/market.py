@@ -73,8 +73,9 @@ def simulate_market(
     ----------
     expected_frequency : true claims per policy-year of each customer (row).
     expected_severity : true mean cost per claim (currency) of each row.
-    risk_score : the risk-based insurers' estimate of each row's claim cost per year
-        (only relative sizes matter; e.g. a GLM pure premium).
+    risk_score : the risk-based insurers' estimate of each row's claim cost per
+        policy-year (currency; e.g. a GLM pure premium); the flat insurers start from
+        its average, so all insurers start from the same expected total.
     insurers : the competitors, at least two.
     n_years : years simulated.
     price_sensitivity : logit elasticity of choice to the log premium (≥ 0).
@@ -117,11 +118,13 @@ def simulate_market(
     loading = np.array([ins.loading for ins in insurers])
     is_flat = np.array([ins.pricing == "flat" for ins in insurers])
     true_cost = freq * sev
-    # every insurer starts from the same estimate of total claims: the risk score's
+    # every insurer starts from the same estimate of total claims: the risk score's;
+    # ``rate`` is each insurer's expected claim cost per policy-year for each row
     mean_score = np.average(score, weights=count)
-    rate = np.where(is_flat, mean_score, 0.0)[None, :] + np.where(is_flat, 0.0, 1.0)[None, :] * score[:, None]
+    rate = np.where(is_flat[None, :], mean_score, score[:, None])
     premium = (1 + loading)[None, :] * rate  # (rows, insurers), currency per policy-year
 
+    # customers per (row, insurer), spread evenly at random before year 1
     chosen = rng.multinomial(count, np.full(len(insurers), 1 / len(insurers)))
     rows = []
     previous_premiums = np.full(len(insurers), np.nan)
