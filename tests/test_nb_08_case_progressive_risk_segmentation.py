@@ -69,3 +69,14 @@ def test_runs_on_a_fremtpl2_sample(run_notebook, real_data_home):
     assert results["n_policies_used"].value == 20_000
     assert all(c["true"] is None for c in results["freq_coefs"].value.values())
     assert 0 < results["gini_glm"].value < 1
+
+
+def test_falls_back_to_synthetic_when_fremtpl2_is_unavailable(run_notebook, tmp_path, monkeypatch):
+    # the kernel inherits this environment: no data folder, an empty cache, and
+    # freMTPL2 has no public download, so fetch_fremtpl2 raises DataUnavailableError
+    monkeypatch.setenv("CRM_WORKBOOK_DATA", str(tmp_path / "data"))
+    monkeypatch.setenv("CRM_WORKBOOK_CACHE", str(tmp_path / "cache"))
+    (tmp_path / "data").mkdir()
+    results = run_notebook(NB, data_source="fremtpl2", n_policies=8000)
+    assert results["data_source_used"].value == "synthetic"
+    assert results["n_policies_used"].value == 8000
