@@ -7,6 +7,7 @@ on and reports it.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -16,8 +17,8 @@ from ..notebook_params import NotebookInfo, effective_parameters
 from ..results import read_results
 
 KERNEL_NAME = "python3"
-# Messages of kernel start-up failures worth one retry: concurrent kernels can race for
-# ZMQ ports (papermill issues #239 and #511).
+# Messages of kernel start-up failures worth one retry (a kernel slow to start on a
+# loaded machine).
 _TRANSIENT = ("Address already in use", "Kernel didn't respond", "Kernel died before replying")
 
 
@@ -58,6 +59,26 @@ def _describe_failure(exc: BaseException) -> tuple[str, dict[str, Any]]:
     return "error", {"ename": type(exc).__name__, "evalue": str(exc)}
 
 
+def _kernel_options() -> dict[str, type]:
+    """On POSIX, papermill options for a kernel manager that talks to its kernel over
+    local IPC sockets, not TCP; elsewhere none (papermill's default, TCP on localhost).
+
+    Local sockets cannot race for ports when several kernels start at once (papermill
+    issues #239 and #511), and the kernel does not print its warning about unencrypted
+    TCP on every start; the socket files live in the Jupyter runtime folder and are
+    removed when the kernel stops.
+    """
+    if os.name != "posix":
+        return {}
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import Unicode
+
+    class IPCKernelManager(AsyncKernelManager):
+        transport = Unicode("ipc")
+
+    return {"kernel_manager_class": IPCKernelManager}
+
+
 def execute_notebook(
     info: NotebookInfo,
     overrides: dict[str, Any],
@@ -80,6 +101,7 @@ def execute_notebook(
                 cwd=str(info.path.parent),
                 progress_bar=False,
                 execution_timeout=timeout,
+                **_kernel_options(),
             )
             status, error = "ok", None
             break
