@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import html
-import json
 import math
 from dataclasses import dataclass
 from numbers import Integral, Real
@@ -76,27 +75,33 @@ def _to_json(value: Any, path: str) -> Any:
     raise TypeError(f"record(): {path} has type {type(value).__name__}, which has no JSON form")
 
 
-def format_value(value: Any) -> str:
-    """Short human-readable form of a recorded JSON value (used in notebooks and indexes)."""
+def format_value(value: Any, limit: int = 160) -> str:
+    """Short human-readable form of a recorded JSON value (used in notebooks and indexes).
+
+    Numbers get 4 significant digits and thousands separators; an estimate recorded as
+    ``{"estimate", "ci_low", "ci_high"[, "true"]}`` reads ``5.5 (CI 4.67 to 6.34; true 5)``;
+    other mappings read ``key value; key value``; text longer than ``limit`` characters
+    is cut with an ellipsis.
+    """
+    text = _format(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _format(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
-    if isinstance(value, (dict, list)):
-        text = json.dumps(_rounded(value), ensure_ascii=False)
-        return text if len(text) <= 160 else text[:157] + "…"
-    return str(value)
-
-
-def _rounded(value: Any) -> Any:
-    """The value with every float rounded to 4 significant digits (display only)."""
-    if isinstance(value, float):
-        return float(f"{value:.4g}")
     if isinstance(value, dict):
-        return {k: _rounded(v) for k, v in value.items()}
+        if {"estimate", "ci_low", "ci_high"} <= value.keys():
+            extra = "".join(f"; {k} {_format(v)}" for k, v in value.items()
+                            if k not in ("estimate", "ci_low", "ci_high"))
+            return (f"{_format(value['estimate'])} (CI {_format(value['ci_low'])} to "
+                    f"{_format(value['ci_high'])}{extra})")
+        return "; ".join(f"{k} {_format(v)}" for k, v in value.items())
     if isinstance(value, list):
-        return [_rounded(v) for v in value]
-    return value
+        return "[" + ", ".join(_format(v) for v in value) + "]"
+    return str(value)
 
 
 def record(name: str, value: Any, unit: str | None = None, note: str | None = None) -> None:

@@ -7,6 +7,7 @@ purpose. The expectations come from what those notebooks do, not from a previous
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import nbformat
@@ -160,3 +161,14 @@ def test_params_file_sections_and_errors(demo_dir, tmp_path):
     section.write_text("03_missing:\n  seed: 1\n")
     with pytest.raises(ParameterError, match="03_missing"):
         plan_parameters(notebooks, section)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="IPC kernels only on POSIX")
+def test_kernels_get_distinct_absolute_socket_prefixes():
+    from crm_analysis.report.execute import _kernel_options
+
+    manager = _kernel_options()["kernel_manager_class"]
+    first, second = manager(kernel_name="python3"), manager(kernel_name="python3")
+    assert first.transport == "ipc"
+    assert os.path.isabs(first.ip) and os.path.isabs(second.ip)
+    assert first.ip != second.ip

@@ -54,4 +54,9 @@ def test_format_value():
     assert format_value(1234567.0) == "1,234,567"
     assert format_value(0.123456) == "0.1235"
     assert format_value(5000) == "5,000"
-    assert format_value({"r": 0.24312345, "n": [1, 2.000049]}) == '{"r": 0.2431, "n": [1, 2.0]}'
+    assert format_value({"r": 0.24312345, "n": [1, 2.000049]}) == "r 0.2431; n [1, 2]"
+    assert format_value({"ci_high": 6.341, "ci_low": 4.669, "estimate": 5.505}) == (
+        "5.505 (CI 4.669 to 6.341)")
+    assert format_value({"a": {"estimate": -1.80212, "ci_low": -1.9, "ci_high": -1.7,
+                               "true": -1.8333}}) == "a -1.802 (CI -1.9 to -1.7; true -1.833)"
+    assert format_value("x" * 200, limit=10) == "x" * 9 + "…"

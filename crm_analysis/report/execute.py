@@ -8,7 +8,9 @@ on and reports it.
 from __future__ import annotations
 
 import os
+import tempfile
 import time
+import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,18 +65,22 @@ def _kernel_options() -> dict[str, type]:
     """On POSIX, papermill options for a kernel manager that talks to its kernel over
     local IPC sockets, not TCP; elsewhere none (papermill's default, TCP on localhost).
 
-    Local sockets cannot race for ports when several kernels start at once (papermill
-    issues #239 and #511), and the kernel does not print its warning about unencrypted
-    TCP on every start; the socket files live in the Jupyter runtime folder and are
-    removed when the kernel stops.
+    Each kernel gets its own socket prefix in the temp folder, so kernels started at
+    once cannot race for ports (papermill issues #239 and #511) or sockets, and the
+    kernel does not print its warning about unencrypted TCP on every start. The socket
+    files are removed when the kernel stops.
     """
     if os.name != "posix":
         return {}
     from jupyter_client.manager import AsyncKernelManager
-    from traitlets import Unicode
+    from traitlets import Unicode, default
 
     class IPCKernelManager(AsyncKernelManager):
         transport = Unicode("ipc")
+
+        @default("ip")
+        def _unique_socket_prefix(self) -> str:
+            return os.path.join(tempfile.gettempdir(), f"crm-workbook-{uuid.uuid4().hex[:16]}")
 
     return {"kernel_manager_class": IPCKernelManager}
 
