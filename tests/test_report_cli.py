@@ -55,6 +55,25 @@ def rendered(demo_dir, tmp_path_factory):
     return code, out
 
 
+def test_parallel_kernels_start_in_their_own_folders(tmp_path, monkeypatch):
+    """Notebooks from two folders run two at a time, with relative paths: each kernel
+    starts in its notebook's folder, and no run moves another's working folder."""
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+    body = "import os, time\ntime.sleep({})\nrecord('folder', os.path.basename(os.getcwd()))"
+    _notebook(tmp_path / "a" / "01_slow.ipynb", "Slow", body.format(3))
+    _notebook(tmp_path / "b" / "02_quick.ipynb", "Quick", body.format(0))
+    _notebook(tmp_path / "b" / "03_later.ipynb", "Later", body.format(0))
+    monkeypatch.chdir(tmp_path)
+    code = main(["render", "a/01_slow.ipynb", "b/02_quick.ipynb", "b/03_later.ipynb",
+                 "--output-dir", "out", "--as-of", "2024-06-30", "--jobs", "2"])
+    assert code == 0
+    assert os.getcwd() == str(tmp_path)
+    manifest = json.loads((tmp_path / "out" / "2024-06-30" / "manifest.json").read_text())
+    folders = {nb["name"]: nb["results"]["folder"]["value"] for nb in manifest["notebooks"]}
+    assert folders == {"01_slow": "a", "02_quick": "b", "03_later": "b"}
+
+
 def test_list_shows_titles_and_parameters(demo_dir, capsys):
     assert main(["--notebook-dir", str(demo_dir), "list"]) == 0
     out = capsys.readouterr().out

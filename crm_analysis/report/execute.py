@@ -104,7 +104,10 @@ def execute_notebook(
                 str(output),
                 parameters=overrides,
                 kernel_name=KERNEL_NAME,
-                cwd=str(info.path.parent),
+                # The kernel starts in the notebook's folder. Not papermill's ``cwd``:
+                # that changes the whole process's working folder, which races with
+                # the notebooks running in other threads.
+                resources={"metadata": {"path": str(info.path.parent)}},
                 progress_bar=False,
                 execution_timeout=timeout,
                 **_kernel_options(),
