@@ -85,3 +85,38 @@ def test_integer_ids_are_text_sorted_in_both_engines():
     assert list(pandas_out.index) == ["10", "9"]  # text order, as DuckDB sorts VARCHAR
     pd.testing.assert_frame_equal(pandas_out, duck_out, check_exact=False, rtol=1e-12)
     assert pandas_out.loc["10", "frequency"] == 2
+
+
+@pytest.mark.parametrize("high", [2**20, 2**50])  # packed into one sort / argsort fallback
+def test_sort_with_order_equals_a_stable_argsort(high):
+    from crm_analysis.clv.summary import _sort_with_order
+
+    key = np.random.default_rng(5).integers(0, high, 50_000, dtype="int64")
+    key[::7] = key[0]  # many ties: equal keys must keep their row order
+    sorted_key, order = _sort_with_order(key)
+    reference = np.argsort(key, kind="stable")
+    np.testing.assert_array_equal(order, reference)
+    np.testing.assert_array_equal(sorted_key, key[reference])
+
+
+@pytest.mark.parametrize("unit", ["ns", "us", "ms", "s"])
+def test_days_since_epoch_floors_like_numpy_day_casting(unit):
+    from crm_analysis.clv.summary import _days_since_epoch
+
+    stamps = np.array(["1969-12-31T23:59:59", "1970-01-01T00:00:00", "1997-03-25T18:30:00",
+                       "1899-06-01T12:00:00"], dtype=f"datetime64[{unit}]")
+    expected = stamps.astype("datetime64[D]").astype("int64")
+    np.testing.assert_array_equal(_days_since_epoch(stamps), expected)
+
+
+def test_time_zone_aware_dates_count_in_their_own_local_days():
+    stamps = pd.to_datetime(["2024-01-01 10:00", "2024-02-01 00:30", "2024-01-05 23:30"])
+    log = pd.DataFrame({"customer_id": ["a", "a", "b"], "amount": [1.0, 2.0, 3.0],
+                        "date": stamps.tz_localize("Europe/Paris")})
+    original = log.copy()
+    # 2024-02-01 00:30 in Paris is 2024-01-31 in UTC; the Paris day counts: 31 days.
+    expected = summarize_transactions(log.assign(date=stamps), time_unit="D")
+    assert expected.loc["a", "recency_days"] == 31.0
+    for engine in (summarize_transactions, summarize_transactions_sql):
+        pd.testing.assert_frame_equal(engine(log, time_unit="D"), expected)
+    pd.testing.assert_frame_equal(log, original)

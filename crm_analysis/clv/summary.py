@@ -22,7 +22,8 @@ periods of the purchases in (``calibration_end``, ``observation_end``] and
 ``calibration_end`` are not in the calibration cohort and are left out.
 
 Time units: ``"D"`` days, ``"W"`` weeks (7 days), ``"M"`` months (365.25/12 days).
-Times are whole days (dates are floored to the day) divided by the unit's length, so
+Times are whole days (dates are floored to the day; time-zone-aware dates in their own
+zone's local time) divided by the unit's length, so
 weekly recency can be fractional (e.g. 30.43 weeks), as in the published CDNOW analyses.
 Merge periods: ``"D"`` calendar day, ``"W"`` ISO week (Monday start), ``"M"`` calendar
 month; a merged period is dated by its first day.
@@ -30,7 +31,7 @@ month; a merged period is dated by its first day.
 :func:`crm_analysis.clv.summary_sql.summarize_transactions_sql` computes the same table
 with DuckDB from CSV/Parquet files larger than memory.
 
-The aggregation is written with numpy (factorize, one sort of an integer key, reduceat)
+The aggregation is written with numpy (factorize, one sort of a packed integer key, reduceat)
 instead of chained pandas group-bys because it is several times faster on logs of tens
 of millions of rows.
 """
@@ -87,6 +88,7 @@ def _validated_columns(
         _bad_rows(index, parsed.isna() & date.notna(), date_col, "is not a date")
         date = parsed
     _bad_rows(index, date.isna(), date_col, "is missing")
+    date = wall_time(date)
     if not amount_col:
         return customer, date, np.zeros(len(index))
     amount = transactions[amount_col]
@@ -96,6 +98,14 @@ def _validated_columns(
     _bad_rows(index, ~np.isfinite(amount), amount_col, "is missing or not a finite number")
     _bad_rows(index, amount < 0, amount_col, "is negative (net returns against their purchases first)")
     return customer, date, amount
+
+
+def wall_time(dates: pd.Series) -> pd.Series:
+    """Time-zone-aware dates as the local wall-clock time of their own zone (a purchase at
+    00:30 in Paris is on that Paris day, whatever the machine's zone); others unchanged."""
+    if isinstance(dates.dtype, pd.DatetimeTZDtype):
+        return dates.dt.tz_localize(None)
+    return dates
 
 
 def _validated(
@@ -150,7 +160,7 @@ def summarize_transactions(
     customer, date, amount = _validated_columns(transactions, customer_col, date_col, amount_col)
     if len(customer) == 0:
         raise ValueError("transactions are empty")
-    day = date.to_numpy().astype("datetime64[D]").astype("int64")  # days since 1970-01-01
+    day = _days_since_epoch(date.to_numpy())
     last_day = pd.Timestamp(day.max(), unit="D")
     obs_end = pd.Timestamp(observation_end) if observation_end is not None else last_day
     cal_end = pd.Timestamp(calibration_end) if calibration_end is not None else obs_end
@@ -170,16 +180,15 @@ def summarize_transactions(
     base = int(period.min())
     bits = max(int(period.max() - base).bit_length(), 1) + 1
     key = (codes << bits) | ((period - base) << 1) | (day > cal_day)
-    order = np.argsort(key)
-    key = key[order]
+    key, order = _sort_with_order(key)
     starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
     spend = np.add.reduceat(amount[order], starts)
     ukey = key[starts]
-    cust, uperiod, uhold = ukey >> bits, ((ukey & ((1 << bits) - 1)) >> 1) + base, ukey & 1
-    cal = uhold == 0
+    cal = (ukey & 1) == 0
     if not cal.any():
         raise ValueError(f"no purchases on or before calibration_end {cal_end.date()}")
-    c_cust, c_period, c_spend = cust[cal], uperiod[cal], spend[cal]
+    c_key, c_spend = ukey[cal], spend[cal]
+    c_cust, c_period = c_key >> bits, ((c_key & ((1 << bits) - 1)) >> 1) + base
     firsts = np.flatnonzero(np.r_[True, c_cust[1:] != c_cust[:-1]])
     lasts = np.r_[firsts[1:], c_cust.size] - 1
     count = lasts - firsts + 1
@@ -197,10 +206,10 @@ def summarize_transactions(
             f"T_{unit}": (cal_day - c_period[firsts]).astype("float64") / days,
             "monetary_value": monetary if amount_col else 0.0,
         },
-        index=pd.Index(customers[ids], name="customer_id", dtype="str"),
+        index=customers.take(ids).rename("customer_id"),
     )
     if calibration_end is not None:
-        h_cust = cust[~cal]
+        h_cust = ukey[~cal] >> bits
         out["holdout_frequency"] = np.bincount(h_cust, minlength=len(customers))[ids].astype("int64")
         out["holdout_amount"] = np.bincount(h_cust, weights=spend[~cal], minlength=len(customers))[ids]
         out[f"holdout_{unit}"] = (obs_end.floor("D") - cal_end.floor("D")).days / days
@@ -210,16 +219,41 @@ def summarize_transactions(
 _EPOCH = pd.Timestamp("1970-01-01")
 
 
-def _sorted_codes(customer: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Customer ids as text, sorted, and each row's integer code into them."""
-    codes, uniques = pd.factorize(customer, sort=True)
-    text = np.asarray(pd.Index(uniques).astype("str"), dtype=object)
-    if not pd.api.types.is_string_dtype(uniques.dtype):  # e.g. integer ids: sort as text
-        order = np.argsort(text, kind="stable")
-        rank = np.empty_like(order)
-        rank[order] = np.arange(order.size)
-        return text[order], rank[codes]
-    return text, codes.astype("int64")
+def _sorted_codes(customer: pd.Series) -> tuple[pd.Index, np.ndarray]:
+    """Customer ids as text (a ``str`` Index), sorted, and each row's integer code into them.
+
+    Factorized unsorted, then only the distinct ids are sorted (as text, also for
+    integer ids): cheaper than ``factorize(sort=True)`` on millions of rows.
+    """
+    codes, uniques = pd.factorize(customer, sort=False)
+    text = pd.Index(uniques).astype("str")
+    order = text.argsort()
+    rank = np.empty(order.size, dtype="int64")
+    rank[order] = np.arange(order.size)
+    return text.take(order), rank[codes]
+
+
+def _days_since_epoch(dates: np.ndarray) -> np.ndarray:
+    """Whole days since 1970-01-01 (floored) of a ``datetime64`` array, as int64."""
+    unit, _ = np.datetime_data(dates.dtype)
+    ticks_per_day = np.timedelta64(1, "D") // np.timedelta64(1, unit)
+    return dates.view("int64") // ticks_per_day
+
+
+def _sort_with_order(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(np.sort(key), order)`` with ``key[order]`` sorted, for non-negative int64 keys.
+
+    When the key and a row number fit in 63 bits together, the row number is packed
+    into the low bits and one plain sort does the work: several times faster than
+    ``np.argsort`` on tens of millions of rows. Equal keys keep their row order.
+    """
+    row_bits = max(int(key.size - 1).bit_length(), 1)
+    if int(key.max()).bit_length() + row_bits > 63:
+        order = np.argsort(key, kind="stable")
+        return key[order], order
+    packed = (key << row_bits) | np.arange(key.size, dtype="int64")
+    packed.sort()
+    return packed >> row_bits, packed & ((1 << row_bits) - 1)
 
 
 def _period_start(day: np.ndarray, merge_period: str) -> np.ndarray:

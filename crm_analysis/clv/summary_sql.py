@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from .summary import UNIT_DAYS, UNIT_NAMES, check_units
+from .summary import UNIT_DAYS, UNIT_NAMES, check_units, wall_time
 
 _TRUNC = {"D": "day", "W": "week", "M": "month"}
 
@@ -75,6 +75,8 @@ def summarize_transactions_sql(
         if threads:
             con.execute(f"SET threads = {int(threads)}")
         if isinstance(source, pd.DataFrame):
+            if date_col in source and isinstance(source[date_col].dtype, pd.DatetimeTZDtype):
+                source = source.assign(**{date_col: wall_time(source[date_col])})
             con.register("source_frame", source)
         rel = _relation(source)
         columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {rel}").fetchall()]
