@@ -100,9 +100,14 @@ def bench_fit() -> dict:
     log, truth = simulate_transactions(1_000_000, seed=1)
     summary = summarize_transactions(log, time_unit="W", observation_end=truth.end)
     summary.reset_index().to_parquet(WORK / "summary1m.parquet")
-    bg, t_bg = timed(BGNBD().fit, summary)
-    gg, t_gg = timed(GammaGamma().fit, summary)
+    runs = []
+    for _ in range(3):  # the same fits three times: the spread shows the machine's noise
+        bg, t_bg = timed(BGNBD().fit, summary)
+        gg, t_gg = timed(GammaGamma().fit, summary)
+        runs.append((t_bg, t_gg))
+    t_bg, t_gg = min(runs, key=sum)
     return {"customers": len(summary), "bgnbd_s": t_bg, "gamma_gamma_s": t_gg, "total_s": t_bg + t_gg,
+            "total_s_all_runs": [round(a + b, 3) for a, b in runs],
             "bgnbd_rows_after_compression": bg.n_rows_, "gamma_gamma_rows": gg.n_rows_,
             "bgnbd": bg.params_.round(4).to_dict(), "gamma_gamma": gg.params_.round(4).to_dict(),
             "truth": {"r": truth.r, "alpha": truth.alpha, "a": truth.a, "b": truth.b,
