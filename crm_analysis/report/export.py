@@ -50,6 +50,8 @@ def header_html(run: NotebookRun, context: dict[str, Any]) -> str:
     )
     commit = context.get("git_commit") or "not a git checkout"
     return (
+        # wide tables (e.g. a data frame's first rows) scroll inside their output
+        "<style>.jp-OutputArea-output.jp-RenderedHTMLCommon { overflow-x: auto; }</style>"
         '<div class="crm-report-header" style="font-family:sans-serif;border:1px solid #ccd;'
         'padding:8px 14px;background:#f7f8fb">'
         f"<p><b>crm-workbook report</b> · as of <b>{html.escape(str(context['as_of']))}</b>"
