@@ -79,12 +79,17 @@ def format_value(value: Any, limit: int = 160) -> str:
     """Short human-readable form of a recorded JSON value (used in notebooks and indexes).
 
     Numbers get 4 significant digits and thousands separators; an estimate recorded as
-    ``{"estimate", "ci_low", "ci_high"[, "true"]}`` reads ``5.5 (CI 4.67 to 6.34; true 5)``;
+    ``{"estimate", "ci_low", "ci_high"[, "true"]}`` reads ``5.5 (CI 4.67 to 6.34; true 5)``
+    (``share`` may stand for ``estimate``; text values label it: ``UK 0.24 (CI …)``);
     other mappings read ``key value; key value``; text longer than ``limit`` characters
     is cut with an ellipsis.
     """
     text = _format(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+#: Keys that hold the point estimate of a value recorded with ``ci_low`` and ``ci_high``.
+_POINT_KEYS = ("estimate", "share")
 
 
 def _format(value: Any) -> str:
@@ -93,10 +98,12 @@ def _format(value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     if isinstance(value, dict):
-        if {"estimate", "ci_low", "ci_high"} <= value.keys():
-            extra = "".join(f"; {k} {_format(v)}" for k, v in value.items()
-                            if k not in ("estimate", "ci_low", "ci_high"))
-            return (f"{_format(value['estimate'])} (CI {_format(value['ci_low'])} to "
+        point = next((k for k in _POINT_KEYS if k in value), None)
+        if point and {"ci_low", "ci_high"} <= value.keys():
+            rest = {k: v for k, v in value.items() if k not in (point, "ci_low", "ci_high")}
+            labels = "".join(f"{v} " for v in rest.values() if isinstance(v, str))
+            extra = "".join(f"; {k} {_format(v)}" for k, v in rest.items() if not isinstance(v, str))
+            return (f"{labels}{_format(value[point])} (CI {_format(value['ci_low'])} to "
                     f"{_format(value['ci_high'])}{extra})")
         return "; ".join(f"{k} {_format(v)}" for k, v in value.items())
     if isinstance(value, list):

@@ -59,4 +59,6 @@ def test_format_value():
         "5.505 (CI 4.669 to 6.341)")
     assert format_value({"a": {"estimate": -1.80212, "ci_low": -1.9, "ci_high": -1.7,
                                "true": -1.8333}}) == "a -1.802 (CI -1.9 to -1.7; true -1.833)"
+    assert format_value([{"group": "UK", "share": 0.24, "ci_low": 0.2046, "ci_high": 0.2793}]) == (
+        "[UK 0.24 (CI 0.2046 to 0.2793)]")
     assert format_value("x" * 200, limit=10) == "x" * 9 + "…"
