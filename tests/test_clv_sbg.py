@@ -51,8 +51,8 @@ def test_recovers_synthetic_truth():
     churn_year = rng.geometric(theta)
     survivors = [(churn_year > t).sum() for t in range(years + 1)]
     ci = ShiftedBetaGeometric().fit(survivors).conf_int()
-    assert ci.loc["alpha", "lower"] <= alpha <= ci.loc["alpha", "upper"]
-    assert ci.loc["beta", "lower"] <= beta <= ci.loc["beta", "upper"]
+    assert ci.loc["alpha", "ci_low"] <= alpha <= ci.loc["alpha", "ci_high"]
+    assert ci.loc["beta", "ci_low"] <= beta <= ci.loc["beta", "ci_high"]
 
 
 def test_bad_survivors_named():

@@ -20,8 +20,8 @@ def _close():
 
 
 def test_rate_ratio_plot_marks_truth_and_skips_intercept():
-    table = pd.DataFrame({"rate_ratio": [0.2, 1.5, 0.8], "rr_low": [0.1, 1.2, 0.7],
-                          "rr_high": [0.3, 1.9, 0.9], "true": [np.log(0.2), np.log(1.4), np.log(0.85)]},
+    table = pd.DataFrame({"rate_ratio": [0.2, 1.5, 0.8], "rate_ratio_ci_low": [0.1, 1.2, 0.7],
+                          "rate_ratio_ci_high": [0.3, 1.9, 0.9], "true": [np.log(0.2), np.log(1.4), np.log(0.85)]},
                          index=["Intercept", "a[T.x]", "b"])
     ax = plots.plot_rate_ratios(table)
     positions = {t.get_text(): t.get_position()[1] for t in ax.get_yticklabels()}

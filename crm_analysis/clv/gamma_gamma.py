@@ -114,8 +114,8 @@ def spend_frequency_correlation(summary: pd.DataFrame) -> pd.Series:
         {
             "n_customers": int(use.sum()),
             "pearson_r": float(pearson.statistic),
-            "pearson_p": float(pearson.pvalue),
+            "pearson_p_value": float(pearson.pvalue),
             "spearman_rho": float(spearman.statistic),
-            "spearman_p": float(spearman.pvalue),
+            "spearman_p_value": float(spearman.pvalue),
         }
     )

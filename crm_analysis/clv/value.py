@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..estimates import check_level, estimate_table
 from .summary import UNIT_DAYS, UNIT_NAMES, rfm_arrays, time_unit_of
 
 DAYS_PER_YEAR = 365.25
@@ -168,16 +169,19 @@ def clv_interval(
     annual_discount_rate: float,
     margin: float,
     n_draws: int = 200,
-    level: float = 0.90,
+    level: float = 0.95,
     seed: int = 0,
-) -> pd.Series:
+) -> pd.DataFrame:
     """Interval for total CLV of the customers in ``summary`` from parameter uncertainty.
 
     Draws both models' parameters from their asymptotic normal distributions (on the log
     scale; :meth:`MLEModel.sample_params`), recomputes total CLV for each draw, and
-    returns ``estimate`` (at the MLE), ``lower``/``upper`` (percentiles at ``level``) and
-    ``std_err`` of the draws.  It does not include the Poisson noise of future purchases.
+    returns a one-row estimate table (index ``total_clv``, currency of the data):
+    ``estimate`` (at the MLE), ``std_err`` (of the draws), ``ci_low``/``ci_high``
+    (percentile interval of the draws at ``level``), ``level`` and ``n_draws``.  It does
+    not include the Poisson noise of future purchases.
     """
+    level = check_level(level)
     kwargs = dict(horizon=horizon, annual_discount_rate=annual_discount_rate, margin=margin)
     estimate = customer_clv(transaction_model, spend_model, summary, **kwargs)["clv"].sum()
     tdraws = transaction_model.sample_params(n_draws, seed=seed)
@@ -188,9 +192,10 @@ def clv_interval(
         for i in range(n_draws)
     ])
     tail = (1 - level) / 2
-    return pd.Series({"estimate": float(estimate), "lower": float(np.quantile(totals, tail)),
-                      "upper": float(np.quantile(totals, 1 - tail)), "std_err": float(np.std(totals, ddof=1)),
-                      "level": level, "n_draws": n_draws})
+    table = estimate_table(float(estimate), float(np.std(totals, ddof=1)),
+                           ci_low=float(np.quantile(totals, tail)), ci_high=float(np.quantile(totals, 1 - tail)),
+                           level=level, index=["total_clv"])
+    return table.assign(n_draws=n_draws)
 
 
 def clv_tiers(clv: pd.Series, top_shares=(0.01, 0.10, 0.50)) -> pd.DataFrame:

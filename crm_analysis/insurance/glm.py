@@ -24,6 +24,8 @@ import statsmodels.formula.api as smf
 from scipy import stats
 from statsmodels.discrete.diagnostic import PoissonDiagnostic
 
+from ..estimates import check_level, estimate_table
+
 _REQUIRED = {"frequency": ("claim_count", "exposure"),
              "severity": ("claim_count", "claim_amount"),
              "tweedie": ("claim_amount", "exposure")}
@@ -126,22 +128,24 @@ def predict_rate(results, frame: pd.DataFrame) -> np.ndarray:
     return np.asarray(results.predict(frame))
 
 
-def coefficient_table(results, truth: pd.Series | None = None, alpha: float = 0.05) -> pd.DataFrame:
-    """Estimates, standard errors, (1 − alpha) Wald intervals and rate ratios per term.
+def coefficient_table(results, truth: pd.Series | None = None, level: float = 0.95) -> pd.DataFrame:
+    """The estimate table of a fitted GLM's coefficients, with rate ratios.
 
-    With ``truth`` (true coefficients by term name, e.g. from the synthetic
-    generator) adds ``true`` and ``covered`` (true value inside the interval).
-    Log-scale columns: ``estimate``, ``ci_low``, ``ci_high``; multiplicative:
-    ``rate_ratio``, ``rr_low``, ``rr_high``.
+    Log scale (one row per term): ``estimate``, ``std_err``, ``ci_low``, ``ci_high`` (Wald
+    at ``level``), ``p_value`` (Wald test of a zero coefficient), ``level``;
+    multiplicative scale: ``rate_ratio`` = exp(estimate) and its interval
+    ``rate_ratio_ci_low``, ``rate_ratio_ci_high``. With ``truth`` (true coefficients by term
+    name, e.g. from the synthetic generator) adds ``true`` and ``covered`` (true value
+    inside the interval). The NB2 dispersion ``alpha`` is left out.
     """
-    ci = results.conf_int(alpha=alpha)
-    table = pd.DataFrame({
-        "estimate": results.params, "std_err": results.bse,
-        "ci_low": ci.iloc[:, 0], "ci_high": ci.iloc[:, 1],
-    }).drop(index=["alpha"], errors="ignore")
+    level = check_level(level)
+    ci = results.conf_int(alpha=1 - level)  # statsmodels' own argument
+    table = estimate_table(results.params, results.bse, ci_low=ci.iloc[:, 0], ci_high=ci.iloc[:, 1],
+                           p_value=results.pvalues, level=level)
+    table = table.drop(index=["alpha"], errors="ignore")
     table["rate_ratio"] = np.exp(table["estimate"])
-    table["rr_low"] = np.exp(table["ci_low"])
-    table["rr_high"] = np.exp(table["ci_high"])
+    table["rate_ratio_ci_low"] = np.exp(table["ci_low"])
+    table["rate_ratio_ci_high"] = np.exp(table["ci_high"])
     if truth is not None:
         table["true"] = truth.reindex(table.index)
         table["covered"] = (table["ci_low"] <= table["true"]) & (table["true"] <= table["ci_high"])
@@ -154,21 +158,21 @@ class Overdispersion:
     """Overdispersion check of a Poisson fit.
 
     pearson_ratio : Pearson χ² / residual degrees of freedom (≈ 1 under Poisson).
-    pearson_pvalue : upper-tail χ² p-value of the Pearson statistic.
-    tests : statsmodels' score tests (Dean; Cameron–Trivedi) with statistic and p-value.
+    pearson_p_value : upper-tail χ² p-value of the Pearson statistic.
+    tests : statsmodels' score tests (Dean; Cameron–Trivedi): ``statistic``, ``p_value``.
     """
 
     pearson_ratio: float
-    pearson_pvalue: float
+    pearson_p_value: float
     tests: pd.DataFrame
 
 
 def overdispersion(results) -> Overdispersion:
     """Pearson χ²/df and score tests of var(y) = E(y) for a Poisson GLM fit."""
     ratio = results.pearson_chi2 / results.df_resid
-    pvalue = stats.chi2.sf(results.pearson_chi2, results.df_resid)
-    tests = PoissonDiagnostic(results).test_dispersion().summary_frame()
-    return Overdispersion(float(ratio), float(pvalue), tests)
+    p_value = stats.chi2.sf(results.pearson_chi2, results.df_resid)
+    tests = PoissonDiagnostic(results).test_dispersion().summary_frame().rename(columns={"pvalue": "p_value"})
+    return Overdispersion(float(ratio), float(p_value), tests)
 
 
 def count_model_comparison(poisson, negbin) -> pd.DataFrame:
@@ -184,6 +188,6 @@ def count_model_comparison(poisson, negbin) -> pd.DataFrame:
     }
     table = pd.DataFrame(rows).T
     table["lr_stat_vs_poisson"] = [np.nan, lr]
-    table["lr_pvalue"] = [np.nan, 0.5 * stats.chi2.sf(max(lr, 0.0), 1)]
+    table["lr_p_value"] = [np.nan, 0.5 * stats.chi2.sf(max(lr, 0.0), 1)]
     table["alpha"] = [0.0, float(negbin.params["alpha"])]
     return table

@@ -17,7 +17,7 @@ def plot_rate_ratios(table: pd.DataFrame, ax=None, title: str = "Claim frequency
     table = table.drop(index="Intercept", errors="ignore")
     y = np.arange(len(table))[::-1]
     ax.errorbar(table["rate_ratio"], y,
-                xerr=[table["rate_ratio"] - table["rr_low"], table["rr_high"] - table["rate_ratio"]],
+                xerr=[table["rate_ratio"] - table["rate_ratio_ci_low"], table["rate_ratio_ci_high"] - table["rate_ratio"]],
                 fmt="o", color="#2a7ae2", capsize=3, label="estimate, 95% CI")
     if "true" in table.columns:
         ax.scatter(np.exp(table["true"]), y, marker="x", color="#d62728", zorder=3, label="true value")

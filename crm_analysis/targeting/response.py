@@ -15,6 +15,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
 from threadpoolctl import threadpool_limits
 
+from ..estimates import check_level, estimate_table
 from .checks import as_binary, as_scores, require_both_classes, same_length
 
 
@@ -57,12 +58,20 @@ def predict_logit(result, frame: pd.DataFrame) -> np.ndarray:
     return np.asarray(result.predict(X))
 
 
-def odds_ratios(result) -> pd.DataFrame:
-    """Coefficient, standard error, p-value, odds ratio and its 95 % interval per term."""
-    ci = np.exp(result.conf_int())
-    return pd.DataFrame({"coef": result.params, "std_err": result.bse,
-                         "p_value": result.pvalues, "odds_ratio": np.exp(result.params),
-                         "or_low": ci[0], "or_high": ci[1]})
+def odds_ratios(result, level: float = 0.95) -> pd.DataFrame:
+    """The estimate table of a :func:`fit_logit` result, with odds ratios.
+
+    Log-odds scale (one row per term): ``estimate``, ``std_err``, ``ci_low``, ``ci_high``
+    (Wald at ``level``), ``p_value`` (Wald test of a zero coefficient), ``level``;
+    multiplicative scale: ``odds_ratio`` = exp(estimate) and its interval
+    ``odds_ratio_ci_low``, ``odds_ratio_ci_high``.
+    """
+    level = check_level(level)
+    ci = result.conf_int(alpha=1 - level)  # statsmodels' own argument
+    table = estimate_table(result.params, result.bse, ci_low=ci[0], ci_high=ci[1],
+                           p_value=result.pvalues, level=level)
+    return table.assign(odds_ratio=np.exp(table["estimate"]), odds_ratio_ci_low=np.exp(table["ci_low"]),
+                        odds_ratio_ci_high=np.exp(table["ci_high"]))
 
 
 def fit_gradient_boosting(frame: pd.DataFrame, target: str, features, max_iter: int = 100,
