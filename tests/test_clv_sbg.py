@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from results import fader_hardie as fh
 
-from crm_analysis.clv import ShiftedBetaGeometric, constant_retention_lifetime
+from crm_analysis.clv import ShiftedBetaGeometric
 
 
 @pytest.mark.parametrize("series,ref", [(fh.SBG_REGULAR_SURVIVORS, fh.SBG_REGULAR),
@@ -26,10 +26,6 @@ def test_del_and_derl_equal_direct_sums():
         direct = np.sum(fit.survival(n + k) / fit.survival(n - 1) / (1 + d) ** k)
         assert fit.discounted_expected_residual_lifetime(d, n) == pytest.approx(direct, rel=1e-9)
     assert fit.retention_rate(3) == pytest.approx(fit.survival(3) / fit.survival(2))
-
-
-def test_constant_retention_lifetime_is_geometric_sum():
-    assert constant_retention_lifetime(0.6, 0.1) == pytest.approx(sum((0.6 / 1.1) ** t for t in range(2000)))
 
 
 def test_fit_lifetimes_equals_survivor_counts():

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from crm_analysis.clv import (
+    constant_retention_lifetime,
     BGNBD,
     GammaGamma,
     clv_interval,
@@ -92,3 +93,16 @@ def test_diagnostic_tables_count_the_data(cdnow):
     at_cal = track.loc[~track["holdout"], "expected"].sum()
     assert at_cal == pytest.approx(bg.expected_purchases(summary["T_weeks"].to_numpy()).sum(), rel=0.02)
     assert isinstance(track["period_start"].iloc[0], pd.Timestamp)
+
+
+def test_constant_retention_lifetime_is_geometric_sum():
+    assert constant_retention_lifetime(0.6, 0.1) == pytest.approx(sum((0.6 / 1.1) ** t for t in range(2000)))
+
+
+def test_constant_retention_lifetime_variants_by_hand():
+    # without the current payment: r/(1+d) + r²/(1+d)² + … = r/(1+d−r) = 0.8/0.3
+    assert constant_retention_lifetime(0.8, 0.1, include_current=False) == pytest.approx(0.8 / 0.3)
+    # three payments: 1 + 0.5/1.1 + 0.25/1.21
+    assert constant_retention_lifetime(0.5, 0.1, periods=3) == pytest.approx(1 + 0.5 / 1.1 + 0.25 / 1.21)
+    with pytest.raises(ValueError, match="retention"):
+        constant_retention_lifetime(1.2, 0.1)

@@ -117,12 +117,13 @@ def _validated(
 
 
 def _floor(dates: pd.Series, merge_period: str) -> pd.Series:
-    day = dates.dt.floor("D")
-    if merge_period == "D":
-        return day
-    if merge_period == "W":
-        return day - pd.to_timedelta(day.dt.day_of_week, unit="D")
-    return day - pd.to_timedelta(day.dt.day - 1, unit="D")
+    """First day of each date's merge period, as dates (through :func:`_period_start`,
+    the one implementation of the merge-period floor; the SQL engine's ``date_trunc`` in
+    :mod:`.summary_sql` is the same rule written in SQL)."""
+    day = _days_since_epoch(dates.to_numpy())  # naive local dates (from _validated)
+    start = _period_start(day, merge_period)
+    return pd.Series(start.astype("datetime64[D]").astype("datetime64[ns]"), index=dates.index,
+                     name=dates.name)
 
 
 def summarize_transactions(

@@ -5,6 +5,10 @@ converted to the model's period by compounding: d_period = (1 + d_year)^(period/
 with a year of 365.25 days (a week is 7/365.25 years, a month 1/12).  Horizons are in the
 model's time unit.  Money is in the currency of the transactions.
 
+* :func:`constant_retention_lifetime` — the discounted expected lifetime (in periods) of
+  a customer retained with one constant probability each period: the one implementation
+  of the constant-retention lifetime value (customer equity in notebook 01, the naive
+  DEL of notebook 03, the duration driver of :func:`driver_ltv`).
 * :func:`ltv_formula` — the sources' LTV = S1 + S2/(1+r) + S3/(1+r)² + … as a table.
 * :func:`driver_ltv` / :func:`driver_sensitivity` — the LTV drivers of the sources
   (transactions per customer × revenue per transaction × margin × duration via retention,
@@ -33,6 +37,31 @@ def period_discount_rate(annual_discount_rate: float, time_unit: str) -> float:
     if time_unit not in UNIT_DAYS:
         raise ValueError(f"time_unit must be one of {sorted(UNIT_DAYS)}, got {time_unit!r}")
     return (1 + annual_discount_rate) ** (UNIT_DAYS[time_unit] / DAYS_PER_YEAR) - 1
+
+
+def constant_retention_lifetime(retention: float, discount_rate: float, *, periods: int | None = None,
+                                include_current: bool = True) -> float:
+    """Discounted expected number of payments with one retention rate for everybody.
+
+    Σ_t r^t / (1+d)^t over t = 0, 1, … (``include_current``: the payment of the current
+    period, undiscounted, counts) or t = 1, 2, … (it does not), for ``periods`` terms or
+    forever. Forever it is (1+d)/(1+d−r), or r/(1+d−r) without the current payment.
+    ``retention`` r is a share in [0, 1] per period, ``discount_rate`` d is per period.
+    Multiply by the margin per period (currency) for a lifetime value.
+    """
+    if not 0 <= retention <= 1:
+        raise ValueError(f"retention must be a share in [0, 1], got {retention!r}")
+    if not discount_rate > -1:
+        raise ValueError(f"discount_rate must be > -1, got {discount_rate!r}")
+    if periods is None:
+        if not retention < 1 + discount_rate:
+            raise ValueError(f"retention {retention!r} with discount_rate {discount_rate!r}: the "
+                             "infinite sum diverges; give a positive discount rate or periods")
+        return ((1 + discount_rate) if include_current else retention) / (1 + discount_rate - retention)
+    if periods < 0 or int(periods) != periods:
+        raise ValueError(f"periods must be a whole number >= 0, got {periods!r}")
+    t = np.arange(int(periods), dtype="float64") + (0 if include_current else 1)
+    return float(np.sum(retention**t * (1 + discount_rate) ** -t))
 
 
 def ltv_formula(cash_flows, discount_rate: float) -> pd.DataFrame:
@@ -72,11 +101,8 @@ def driver_ltv(
     ``referral_rate`` new customers of the same value (one generation, counted at the
     referrer's acquisition); minus ``acquisition_cost``.  Currency of the revenue.
     """
-    if not 0 <= retention <= 1:
-        raise ValueError(f"retention must be a share in [0, 1], got {retention!r}")
     profit = transactions_per_year * revenue_per_transaction * margin
-    flows = profit * retention ** np.arange(years)
-    value = ltv_formula(flows, annual_discount_rate)["present_value"].sum()
+    value = profit * constant_retention_lifetime(retention, annual_discount_rate, periods=years)
     return float(value * (1 + referral_rate) - acquisition_cost)
 
 

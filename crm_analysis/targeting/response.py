@@ -15,14 +15,13 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
 from threadpoolctl import threadpool_limits
 
+from ..common import require_columns, score_groups
 from ..estimates import check_level, estimate_table
 from .checks import as_binary, as_scores, require_both_classes, same_length
 
 
 def _design(frame: pd.DataFrame, features) -> pd.DataFrame:
-    missing = [c for c in features if c not in frame.columns]
-    if missing:
-        raise ValueError(f"column(s) {missing} not found; columns are {list(frame.columns)}")
+    require_columns(frame, features, "response model data")
     X = frame[list(features)].apply(pd.to_numeric, errors="coerce").astype(float)
     bad = ~np.isfinite(X.to_numpy())
     if bad.any():
@@ -107,7 +106,7 @@ def calibration_table(y, prob, n_bins: int = 10) -> pd.DataFrame:
     y = as_binary(y, "response")
     p = as_scores(prob, "probability")
     same_length(response=y, probability=p)
-    bins = pd.qcut(pd.Series(p).rank(method="first"), n_bins, labels=False)
+    bins = score_groups(p, n_bins) - 1  # equal-count bins by value: tied probabilities share one
     data = pd.DataFrame({"bin": bins, "p": p, "y": y})
     return data.groupby("bin").agg(customers=("y", "size"), mean_predicted=("p", "mean"),
                                    observed_rate=("y", "mean"))
