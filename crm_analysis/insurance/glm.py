@@ -24,6 +24,7 @@ import statsmodels.formula.api as smf
 from scipy import stats
 from statsmodels.discrete.diagnostic import PoissonDiagnostic
 
+from ..common import require_columns
 from ..estimates import check_level, estimate_table
 
 _REQUIRED = {"frequency": ("claim_count", "exposure"),
@@ -33,9 +34,8 @@ _REQUIRED = {"frequency": ("claim_count", "exposure"),
 
 def _check(frame: pd.DataFrame, purpose: str) -> None:
     """Raise ``ValueError`` naming the column and rows when the claim columns are unusable."""
+    require_columns(frame, _REQUIRED[purpose], f"{purpose} GLM data")
     for column in _REQUIRED[purpose]:
-        if column not in frame.columns:
-            raise ValueError(f"{purpose} GLM needs a column {column!r}; got {list(frame.columns)}")
         values = pd.to_numeric(frame[column], errors="coerce")
         positive = column == "exposure"
         bad = values.isna() | (values <= 0 if positive else values < 0)

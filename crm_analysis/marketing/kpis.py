@@ -15,17 +15,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..common import require_columns
 from ..clv.value import constant_retention_lifetime
 
 REQUIRED = ("customer_id", "date", "amount")
 
 
 def _check(transactions: pd.DataFrame, extra: tuple[str, ...] = ()) -> None:
-    missing = [c for c in REQUIRED + extra if c not in transactions.columns]
-    if missing:
-        raise ValueError(
-            f"transactions lack column(s) {missing}; they have {list(transactions.columns)}"
-        )
+    require_columns(transactions, REQUIRED + extra, "transactions")
 
 
 def product_kpis(transactions: pd.DataFrame) -> pd.DataFrame:
