@@ -47,6 +47,12 @@ def check_level(level: float) -> float:
     return value
 
 
+def alpha_of(level: float) -> float:
+    """``1 − level``, for libraries whose own argument is ``alpha`` (statsmodels), rounded
+    to 12 decimals so 0.95 gives exactly 0.05 (not 0.050000000000000044)."""
+    return round(1.0 - check_level(level), 12)
+
+
 def normal_quantile(level: float) -> float:
     """Two-sided standard-normal critical value for a ``level`` interval (1.96 at 0.95)."""
     return float(stats.norm.ppf(0.5 + check_level(level) / 2.0))

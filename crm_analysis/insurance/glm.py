@@ -25,7 +25,7 @@ from scipy import stats
 from statsmodels.discrete.diagnostic import PoissonDiagnostic
 
 from ..common import require_columns
-from ..estimates import check_level, estimate_table
+from ..estimates import alpha_of, check_level, estimate_table
 
 _REQUIRED = {"frequency": ("claim_count", "exposure"),
              "severity": ("claim_count", "claim_amount"),
@@ -139,7 +139,7 @@ def coefficient_table(results, truth: pd.Series | None = None, level: float = 0.
     inside the interval). The NB2 dispersion ``alpha`` is left out.
     """
     level = check_level(level)
-    ci = results.conf_int(alpha=1 - level)  # statsmodels' own argument
+    ci = results.conf_int(alpha=alpha_of(level))  # statsmodels' own argument
     table = estimate_table(results.params, results.bse, ci_low=ci.iloc[:, 0], ci_high=ci.iloc[:, 1],
                            p_value=results.pvalues, level=level)
     table = table.drop(index=["alpha"], errors="ignore")

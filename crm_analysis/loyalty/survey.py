@@ -15,7 +15,7 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
-from ..estimates import check_level
+from ..estimates import alpha_of, check_level
 
 #: Share of self-service shoppers who switched their most-used store in the last year
 #: (Food Marketing Institute, as quoted on the sources' slide 22).
@@ -55,7 +55,7 @@ def wilson_intervals(shares: dict[str, float], n: int | dict[str, int],
     ``level``. The share itself is the estimate."""
     level = check_level(level)
     table = survey_counts(shares, n)
-    low, high = proportion_confint(table["successes"], table["n"], alpha=1 - level, method="wilson")
+    low, high = proportion_confint(table["successes"], table["n"], alpha=alpha_of(level), method="wilson")
     p = table["successes"] / table["n"]
     return table.assign(std_err=np.sqrt(p * (1 - p) / table["n"]), ci_low=np.asarray(low),
                         ci_high=np.asarray(high), level=level)

@@ -16,7 +16,7 @@ from sklearn.metrics import roc_auc_score
 from threadpoolctl import threadpool_limits
 
 from ..common import require_columns, score_groups
-from ..estimates import check_level, estimate_table
+from ..estimates import alpha_of, check_level, estimate_table
 from .checks import as_binary, as_scores, require_both_classes, same_length
 
 
@@ -66,7 +66,7 @@ def odds_ratios(result, level: float = 0.95) -> pd.DataFrame:
     ``odds_ratio_ci_low``, ``odds_ratio_ci_high``.
     """
     level = check_level(level)
-    ci = result.conf_int(alpha=1 - level)  # statsmodels' own argument
+    ci = result.conf_int(alpha=alpha_of(level))  # statsmodels' own argument
     table = estimate_table(result.params, result.bse, ci_low=ci[0], ci_high=ci[1],
                            p_value=result.pvalues, level=level)
     return table.assign(odds_ratio=np.exp(table["estimate"]), odds_ratio_ci_low=np.exp(table["ci_low"]),
