@@ -1,5 +1,10 @@
-"""Customer lifetime value (고객생애가치, LTV): transaction summaries, buy-till-you-die models,
-contractual retention, and discounted CLV.
+"""Customer lifetime value (고객생애가치, LTV; notebook 03): transaction summaries,
+buy-till-you-die models, contractual retention, and discounted CLV.
+
+Fitted models (BGNBD, ParetoNBD, GammaGamma, ShiftedBetaGeometric) are
+:class:`crm_analysis.estimates.FittedModel`: ``fit()`` returns the model; ``params_``,
+``std_err_``, ``conf_int(level=)``, ``summary(level=)`` (log-scale Wald intervals).
+Public names are in ``__all__``; plots in :mod:`crm_analysis.plots.clv`.
 
 Modules::
 

@@ -30,7 +30,7 @@ import statsmodels.api as sm
 from sklearn.neighbors import NearestNeighbors
 from statsmodels.treatment.treatment_effects import TreatmentEffect
 
-from ..estimates import check_level, estimate_table, normal_quantile
+from ..estimates import FittedResults, check_level, estimate_table, normal_quantile, unwrap
 from .design import check_columns, covariate_matrix, treatment_indicator
 
 
@@ -105,13 +105,15 @@ def regression_adjustment(customers: pd.DataFrame, covariates: list[str],
 
 def fit_propensity(customers: pd.DataFrame, covariates: list[str],
                    treatment: str = "member"):
-    """Logistic regression of membership on ``covariates``; statsmodels Logit results.
+    """Logistic regression of membership on ``covariates``: a
+    :class:`~crm_analysis.estimates.FittedResults` around statsmodels' Logit results
+    (``params_``, ``std_err_``, ``conf_int(level=)``, ``summary(level=)``).
 
     ``.predict()`` gives each customer's propensity score (probability of joining).
     """
     d = treatment_indicator(customers, treatment)
     exog = sm.add_constant(covariate_matrix(customers, covariates))
-    return sm.Logit(d, exog).fit(disp=False)
+    return FittedResults(sm.Logit(d, exog).fit(disp=False))
 
 
 def ipw_effect(customers: pd.DataFrame, covariates: list[str], outcome: str = "post_spend",
@@ -126,7 +128,7 @@ def ipw_effect(customers: pd.DataFrame, covariates: list[str], outcome: str = "p
     propensity = fit_propensity(customers, covariates, treatment)
     score = propensity.predict()
     model = sm.OLS(y.to_numpy(), np.ones((len(y), 1)))
-    result = TreatmentEffect(model, d.to_numpy(), results_select=propensity).ipw(
+    result = TreatmentEffect(model, d.to_numpy(), results_select=unwrap(propensity)).ipw(
         effect_group=1)
     weights = pd.Series(np.where(d == 1, 1.0, score / (1.0 - score)), index=customers.index)
     effect, se = float(np.ravel(result.effect)[0]), float(np.ravel(result.sd)[0])

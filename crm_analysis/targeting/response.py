@@ -16,7 +16,7 @@ from sklearn.metrics import roc_auc_score
 from threadpoolctl import threadpool_limits
 
 from ..common import require_columns, score_groups
-from ..estimates import alpha_of, check_level, estimate_table
+from ..estimates import FittedResults, check_level, unwrap
 from .checks import as_binary, as_scores, require_both_classes, same_length
 
 
@@ -36,8 +36,10 @@ def fit_logit(frame: pd.DataFrame, target: str, features):
 
     Fitted as a binomial GLM by iteratively reweighted least squares, as R's ``glm`` does,
     so it converges (with large coefficients) on quasi-separated data such as Caravan,
-    where Newton's method on the likelihood does not. Returns the statsmodels GLM results
-    (``params``, ``bse``, ``conf_int()``, ``summary()``, ``predict``, ``converged``).
+    where Newton's method on the likelihood does not. Returns a
+    :class:`~crm_analysis.estimates.FittedResults`: ``params_``, ``std_err_``,
+    ``conf_int(level=)``, ``summary(level=)`` (the estimate table), with statsmodels'
+    attributes (``params``, ``predict``, ``converged``, …) passed through.
     BLAS runs single-threaded here: for designs of tens of columns threading costs more
     than it saves, and on a busy machine it made the Caravan fit ten times slower.
     """
@@ -47,7 +49,7 @@ def fit_logit(frame: pd.DataFrame, target: str, features):
     require_both_classes(y, target)
     X = sm.add_constant(_design(frame, features), has_constant="add")
     with threadpool_limits(limits=1, user_api="blas"):
-        return sm.GLM(y, X, family=sm.families.Binomial()).fit()
+        return FittedResults(sm.GLM(y, X, family=sm.families.Binomial()).fit())
 
 
 def predict_logit(result, frame: pd.DataFrame) -> np.ndarray:
@@ -66,9 +68,7 @@ def odds_ratios(result, level: float = 0.95) -> pd.DataFrame:
     ``odds_ratio_ci_low``, ``odds_ratio_ci_high``.
     """
     level = check_level(level)
-    ci = result.conf_int(alpha=alpha_of(level))  # statsmodels' own argument
-    table = estimate_table(result.params, result.bse, ci_low=ci[0], ci_high=ci[1],
-                           p_value=result.pvalues, level=level)
+    table = FittedResults(unwrap(result)).summary(level=level)
     return table.assign(odds_ratio=np.exp(table["estimate"]), odds_ratio_ci_low=np.exp(table["ci_low"]),
                         odds_ratio_ci_high=np.exp(table["ci_high"]))
 
