@@ -159,3 +159,25 @@ def simpson_reversal(table: pd.DataFrame) -> bool:
     overall = np.sign(table.loc["all", "difference"])
     strata = np.sign(table.drop(index="all")["difference"].to_numpy())
     return bool(overall != 0 and (strata == -overall).all())
+
+
+def retail_fact(transactions: pd.DataFrame, top_countries: int = 5, tiers: int = 3) -> pd.DataFrame:
+    """A sales fact table from canonical transactions for the cube.
+
+    Adds ``year``, ``quarter``, ``month``; ``country_group`` (the ``top_countries``
+    countries by revenue, the rest ``"Other"``; ``"all"`` when no ``country`` column is
+    mapped); and ``spend_tier`` (1 = lowest … ``tiers`` = highest total spend of the
+    customer, equal-count groups with ties by value).
+    """
+    from crm_analysis.common import score_groups
+
+    fact = add_time_levels(transactions)
+    if "country" in fact.columns:
+        top = fact.groupby("country")["amount"].sum().nlargest(top_countries).index
+        fact["country_group"] = fact["country"].where(fact["country"].isin(top), "Other")
+    else:
+        fact["country_group"] = "all"
+    spend = fact.groupby("customer_id")["amount"].sum()
+    tier = pd.Series(score_groups(spend.to_numpy(), tiers), index=spend.index)
+    fact["spend_tier"] = fact["customer_id"].map(tier).astype("int64")
+    return fact

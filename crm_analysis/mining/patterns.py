@@ -282,7 +282,7 @@ class Clusters:
 
 
 def cluster_customers(features: pd.DataFrame, k_values=range(2, 9), seed: int = 0,
-                      sample: int = 3000) -> Clusters:
+                      sample: int = 1500) -> Clusters:
     """k-means on standardized log1p features for each k; keep the best silhouette.
 
     Each k is fitted and scored on the same random ``sample`` of customers (all of them
@@ -335,3 +335,47 @@ def describe_clusters(features: pd.DataFrame, labels: pd.Series) -> pd.DataFrame
 
     table["description"] = table.apply(describe, axis=1)
     return table
+
+
+def cell_rates(train: pd.DataFrame, test: pd.DataFrame, factors: list[str], outcome: str) -> np.ndarray:
+    """Each ``test`` row's outcome rate in its cell of the ``train`` cross-tab over ``factors``
+    (the training overall rate where the cell is empty): how a pivot table scores customers."""
+    rates = train.groupby(factors, observed=True)[outcome].mean().rename("rate").reset_index()
+    scored = test[factors].merge(rates, on=factors, how="left")["rate"]
+    return scored.fillna(train[outcome].mean()).to_numpy()
+
+
+def compare_selections(scores: dict[str, np.ndarray], responded, expected, share: float) -> pd.DataFrame:
+    """Contact the top ``share`` of rows by each score; what each selection gets.
+
+    ``responded`` is the observed 0/1 outcome and ``expected`` the probability of a
+    response (the truth on synthetic data, else pass ``responded`` again). Ties within a
+    score are broken by row position. One row per method: ``contacted``,
+    ``responders``, ``response_rate`` and ``expected_responders``.
+    """
+    from crm_analysis.common import top_k
+
+    if not 0 < share <= 1:
+        raise ValueError(f"share must be in (0, 1]; got {share}")
+    y = np.asarray(responded, dtype="float64")
+    p = np.asarray(expected, dtype="float64")
+    k = int(round(share * len(y)))
+    rows = []
+    for method, score in scores.items():
+        chosen = top_k(score, k)
+        rows.append({"method": method, "contacted": k, "responders": int(y[chosen].sum()),
+                     "response_rate": float(y[chosen].mean()),
+                     "expected_responders": float(p[chosen].sum())})
+    return pd.DataFrame(rows).set_index("method")
+
+
+def holdout_mask(customer_id, share: float, seed: int = 0) -> np.ndarray:
+    """True for rows of customers drawn into the holdout (a ``share`` of the customers),
+    so all rows of one customer fall on the same side."""
+    if not 0 < share < 1:
+        raise ValueError(f"holdout share must be in (0, 1); got {share}")
+    ids = pd.Series(customer_id)
+    unique = np.sort(ids.unique())
+    rng = np.random.default_rng(seed)
+    held = set(unique[rng.random(len(unique)) < share])
+    return ids.isin(held).to_numpy()

@@ -101,8 +101,8 @@ def simulate_promotion(
     if min(base.values()) - delta / 2 - coupon_effect < 0 or max(base.values()) + delta / 2 > 1:
         raise ValueError(f"delta {delta} and coupon_effect {coupon_effect} give probabilities outside [0, 1]")
     mobile_share = {"Seoul": 0.8, "Busan": 0.2, "Incheon": 0.2, "Daegu": 0.2}
-    per_year = {"frequent_small": 24.0, "big_ticket": 3.0, "occasional": 6.0}
-    mean_amount = {"frequent_small": 20.0, "big_ticket": 400.0, "occasional": 60.0}
+    per_year = {"frequent_small": 30.0, "big_ticket": 2.0, "occasional": 6.0}
+    mean_amount = {"frequent_small": 15.0, "big_ticket": 500.0, "occasional": 60.0}
     type_shares = {"frequent_small": 0.3, "big_ticket": 0.2, "occasional": 0.5}
 
     ids = np.asarray(customer_ids(n_customers), dtype=object)
@@ -119,7 +119,7 @@ def simulate_promotion(
     rate = np.array([per_year[t] for t in ctype]) * n_days / 365.25
     counts = rng.poisson(rate)
     owner = np.repeat(np.arange(n_customers), counts)
-    shape = 2.0
+    shape = 4.0
     amount = rng.gamma(shape, np.array([mean_amount[t] for t in ctype])[owner] / shape)
     transactions = pd.DataFrame({
         "customer_id": ids[owner],
