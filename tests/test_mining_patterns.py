@@ -137,11 +137,14 @@ def test_customer_features_and_descriptions_by_hand():
     tx = pd.DataFrame({"customer_id": ["a", "a", "b"],
                        "date": pd.to_datetime(["2025-01-01", "2025-01-11", "2025-01-05"]),
                        "amount": [10.0, 30.0, 100.0]})
+    # an as_of after the data ends measures recency at the data's last day (01-11)
     f = mining.customer_features(tx, as_of="2025-01-31")
-    assert f.loc["a"].tolist() == [20.0, 2.0, 20.0] and f.loc["b"].tolist() == [26.0, 1.0, 100.0]
-    # medians of all: recency 23, frequency 1.5, spend 60; ratios beyond 1.25 / 0.8 name the group
-    table = mining.describe_clusters(pd.concat([f] * 2).set_axis(list("abcd")),
-                                     pd.Series([0, 1, 0, 1], index=list("abcd")))
-    assert table.loc[1, "description"] == "infrequent, big baskets"  # recency 26/23 < 1.25
-    assert table.loc[0, "description"] == "frequent, small baskets"
-    assert table["customers"].tolist() == [2, 2]
+    assert f.loc["a"].tolist() == [0.0, 2.0, 20.0] and f.loc["b"].tolist() == [6.0, 1.0, 100.0]
+    # an as_of inside the data drops later rows: a's 01-11 purchase is not known on 01-08
+    cut = mining.customer_features(tx, as_of="2025-01-08")
+    assert cut.loc["a"].tolist() == [4.0, 1.0, 10.0] and cut.loc["b", "recency_days"] == 0.0
+    # medians of all: recency 3, frequency 1.5, spend 60; ratios beyond 1.25 / 0.8 name the group
+    table = mining.describe_clusters(f, pd.Series([0, 1], index=["a", "b"]))
+    assert table.loc[0, "description"] == "recent, frequent, small baskets"
+    assert table.loc[1, "description"] == "lapsed, infrequent, big baskets"
+    assert table["customers"].tolist() == [1, 1]

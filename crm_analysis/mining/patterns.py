@@ -260,11 +260,19 @@ def rule_recovery(predicted_rate, true_group) -> float:
 
 
 def customer_features(transactions: pd.DataFrame, as_of=None) -> pd.DataFrame:
-    """Per customer: ``recency_days`` (as_of − last purchase), ``frequency`` (purchases),
-    ``monetary`` (mean amount per purchase, currency) from ``customer_id, date, amount``."""
+    """Per customer: ``recency_days`` (days from the last purchase to the end), ``frequency``
+    (purchases), ``monetary`` (mean amount per purchase, currency) from ``customer_id, date,
+    amount`` rows dated up to ``as_of``.
+
+    The end is ``as_of`` or the last day with data, whichever is earlier: a report dated
+    after an export ends measures recency at the export's end, not at the report's date.
+    """
     require_columns(transactions, ["customer_id", "date", "amount"], "transactions")
     dates = pd.to_datetime(transactions["date"])
-    end = dates.max() if as_of is None else pd.Timestamp(as_of)
+    if as_of is not None:
+        keep = dates <= pd.Timestamp(as_of)
+        transactions, dates = transactions.loc[keep], dates.loc[keep]
+    end = dates.max() if as_of is None else min(pd.Timestamp(as_of), dates.max())
     grouped = transactions.assign(date=dates).groupby("customer_id", sort=True)
     out = pd.DataFrame({"recency_days": (end - grouped["date"].max()).dt.days.astype("float64"),
                         "frequency": grouped.size().astype("float64"),

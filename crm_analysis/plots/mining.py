@@ -16,11 +16,16 @@ def _ax(ax, size=(6, 4)):
     return ax if ax is not None else plt.subplots(figsize=size)[1]
 
 
-def plot_pivot(table: pd.DataFrame, ax=None, title: str = "", fmt: str = ",.0f", cmap="Blues"):
-    """Heat map of a cube cross-tab (rows × columns), the value written in each cell."""
+def plot_pivot(table: pd.DataFrame, ax=None, title: str = "", fmt: str = ",.0f", cmap="Blues",
+               vmin: float | None = None, vmax: float | None = None):
+    """Heat map of a cube cross-tab (rows × columns), the value written in each cell.
+
+    Give ``vmin``/``vmax`` to compare several pivots on one colour scale (by default each
+    pivot stretches its own range, which makes tiny differences look large).
+    """
     ax = _ax(ax, (1.1 * table.shape[1] + 3, 0.45 * table.shape[0] + 1.5))
     sns.heatmap(table.astype(float), annot=True, fmt=fmt, cmap=cmap, cbar=False, ax=ax,
-                linewidths=0.5)
+                linewidths=0.5, vmin=vmin, vmax=vmax)
     ax.set(title=title, xlabel=table.columns.name or "", ylabel=table.index.name or "")
     ax.tick_params(axis="y", rotation=0)
     return ax

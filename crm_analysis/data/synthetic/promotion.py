@@ -22,11 +22,12 @@ amount            currency units (Gamma distributed, mean by customer type)
 ================  ===========================================================
 
 ``contacts`` — the promotion: every customer is contacted once in the spring wave
-(April of the last year) and once in the autumn wave (October)
+(the last 15 April on or before ``end``) and once in the autumn wave (the last 15 October)
 
 ================  ===========================================================
 customer_id       the customer contacted
 season            ``spring`` or ``autumn``
+date              the wave's contact day
 channel           ``store`` or ``online`` (random, half each, per contact)
 coupon            ``paper`` or ``mobile``; mobile coupons go mostly to Seoul
 responded         1 if the customer redeemed the coupon
@@ -142,8 +143,12 @@ def simulate_promotion(
     parity = truth.parity(segment[who], channel, season)
     p = (np.array([base[r] for r in region])[who] + delta * (parity - 0.5)
          - coupon_effect * (coupon == "mobile"))
+    waves = {name: max(d for d in (pd.Timestamp(year=y, month=m, day=15)
+                                   for y in (end_day.year - 1, end_day.year)) if d <= end_day)
+             for name, m in (("spring", 4), ("autumn", 10))}
     contacts = pd.DataFrame({
-        "customer_id": ids[who], "season": season, "channel": channel, "coupon": coupon,
+        "customer_id": ids[who], "season": season, "date": pd.Series(season).map(waves).to_numpy(),
+        "channel": channel, "coupon": coupon,
         "responded": (rng.random(who.size) < p).astype("int64"), "p_response": p,
     })
     return {"customers": customers, "transactions": transactions, "contacts": contacts}, truth
