@@ -119,7 +119,7 @@ def markov_value(transition: pd.DataFrame, rewards, period_discount_rate: float,
         for _ in range(int(horizon)):
             v += term
             term = P @ term / (1 + d)
-    return pd.Series(v, index=index, name="value")
+    return pd.Series(v, index=None if index is None else index.rename("state"), name="value")
 
 
 def recency_equity(retention, margin_per_purchase: float, contact_cost: float,
@@ -190,6 +190,20 @@ def retention_from_matrix(table: pd.DataFrame) -> pd.DataFrame:
     return rows.drop(index="lost", errors="ignore")
 
 
+def _batched_recency_values(p: np.ndarray, margin: float, cost: float, d: float,
+                            contact: np.ndarray) -> np.ndarray:
+    """Infinite-horizon values of many retention vectors at once (rows of ``p``), q = 0."""
+    n_draws, k = p.shape
+    buy = np.where(contact, p, 0.0)
+    P = np.zeros((n_draws, k + 1, k + 1))
+    P[:, np.arange(k), 0] = buy
+    P[:, np.arange(k), np.arange(1, k + 1)] += 1 - buy
+    P[:, k, k] = 1.0
+    R = np.r_[margin, np.zeros(k)] - np.r_[cost * contact, 0.0]
+    A = np.eye(k + 1) - P / (1 + d)
+    return np.linalg.solve(A, np.broadcast_to(R, (n_draws, k + 1))[..., None])[..., 0]
+
+
 def equity_interval(counts: pd.DataFrame, margin_per_purchase: float, contact_cost: float,
                     period_discount_rate: float, contact=None, n_draws: int = 2000, seed: int = 0,
                     level: float = 0.95) -> pd.DataFrame:
@@ -205,8 +219,8 @@ def equity_interval(counts: pd.DataFrame, margin_per_purchase: float, contact_co
     point = recency_equity(p_hat, margin_per_purchase, contact_cost, period_discount_rate, contact)
     rng = np.random.default_rng(seed)
     draws = rng.binomial(n.astype(np.int64), p_hat, size=(n_draws, n.size)) / n
-    values = np.stack([recency_equity(row, margin_per_purchase, contact_cost, period_discount_rate,
-                                      contact).to_numpy() for row in draws])
+    values = _batched_recency_values(draws, margin_per_purchase, contact_cost, period_discount_rate,
+                                     _contact(contact, n.size))
     tail = (1 - level) / 2
     return estimate_table(point, values.std(axis=0, ddof=1), ci_low=np.quantile(values, tail, axis=0),
                           ci_high=np.quantile(values, 1 - tail, axis=0), level=level, index=point.index)
@@ -231,3 +245,37 @@ def project_segments(transition: pd.DataFrame, sizes, rewards, period_discount_r
         n = n @ P
     return pd.DataFrame(rows, columns=[*transition.columns, "cash_flow", "present_value"],
                         index=pd.RangeIndex(int(horizon) + 1, name="periods_ahead"))
+
+
+def projected_equity(counts: pd.DataFrame, sizes, rewards, period_discount_rate: float, horizon: int,
+                     n_draws: int = 1000, seed: int = 0, level: float = 0.95) -> pd.DataFrame:
+    """Projected customer equity of the current customers over ``horizon`` periods (currency)
+    with a parametric-bootstrap percentile interval for the estimated matrix.
+
+    ``counts``: pooled from × to counts (rows with no customers stay put); the matrix is
+    redrawn row by row as Multinomial(n_i, p̂_i) / n_i and the equity recomputed per draw.
+    Rewards are taken as known. One-row estimate table indexed ``projected_equity``.
+    """
+    d = _check_discount(period_discount_rate)
+    c = counts.to_numpy(dtype=float)
+    n = c.sum(axis=1)
+    p_hat = np.where(n[:, None] > 0, c / np.where(n > 0, n, 1)[:, None], np.eye(len(c)))
+    rng = np.random.default_rng(seed)
+    draws = np.stack([rng.multinomial(int(n_i), p_i, size=n_draws) / n_i if n_i > 0
+                      else np.tile(p_i, (n_draws, 1)) for n_i, p_i in zip(n, p_hat)], axis=1)
+    sizes = np.asarray(sizes, dtype=float)
+    r = np.asarray(rewards, dtype=float)
+
+    def equity(P):  # P: (..., S, S)
+        x = np.broadcast_to(sizes, P.shape[:-1]).copy()
+        total = np.zeros(P.shape[:-2])
+        for h in range(1, int(horizon) + 1):
+            x = np.einsum("...i,...ij->...j", x, P)
+            total = total + (x @ r) / (1 + d) ** h
+        return total
+
+    point = float(equity(p_hat))
+    values = equity(draws)
+    tail = (1 - level) / 2
+    return estimate_table([point], [values.std(ddof=1)], ci_low=[np.quantile(values, tail)],
+                          ci_high=[np.quantile(values, 1 - tail)], level=level, index=["projected_equity"])

@@ -212,3 +212,16 @@ def status_snapshots(
         value_states=TIER_NAMES[m] + ("inactive", "lost"),
         value_thresholds=thresholds,
     )
+
+
+def segment_rewards(snapshots: Snapshots, margin_rate: float, kind: str = "value") -> pd.Series:
+    """Mean margin per customer and period in each state (currency): mean spend of the
+    customer-periods in the state × ``margin_rate`` (0 where nobody was in it)."""
+    if not 0 <= margin_rate <= 1:
+        raise ValueError(f"margin_rate must be in [0, 1], got {margin_rate!r}")
+    codes = snapshots.codes(kind).ravel()
+    labels = snapshots.states(kind)
+    n = np.bincount(codes, minlength=len(labels) + 1)[1:]
+    total = np.bincount(codes, weights=snapshots.spend.ravel(), minlength=len(labels) + 1)[1:]
+    mean = np.divide(total, n, out=np.zeros(len(labels)), where=n > 0)
+    return pd.Series(mean * margin_rate, index=pd.Index(labels, name=f"{kind}_state"), name="reward")
