@@ -11,7 +11,7 @@ Modules and public names::
                       stationarity, estimated matrix vs the next period's migration
     equity          recency_chain, recency_rewards, markov_value, recency_equity,
                     optimal_contact_policy, compare_policies, standard_policies,
-                    retention_from_matrix, equity_interval, project_segments, projected_equity
+                    retention_from_matrix, retention_for_policy, equity_interval, project_segments, projected_equity
                     — Markov customer equity (Pfeifer & Carraway 2000), contact policy,
                       segment and equity projections
     revitalisation  revitalisation_list, offer_policies
@@ -33,6 +33,7 @@ from .equity import (
     recency_chain,
     recency_equity,
     recency_rewards,
+    retention_for_policy,
     retention_from_matrix,
     standard_policies,
 )
@@ -52,6 +53,6 @@ __all__ = [
     "DATA_SOURCES", "Snapshots", "as_matrix", "compare_policies", "dynamics_decision", "equity_interval",
     "holdout_check", "load_dynamics_data", "markov_value", "migration_counts", "offer_policies", "optimal_contact_policy",
     "period_ends", "pooled_counts", "project_segments", "projected_equity", "recency_chain", "recency_equity",
-    "recency_labels", "recency_rewards", "retention_from_matrix", "revitalisation_list", "segment_rewards",
+    "recency_labels", "recency_rewards", "retention_for_policy", "retention_from_matrix", "revitalisation_list", "segment_rewards",
     "standard_policies", "stationarity_test", "status_snapshots", "transition_matrix",
 ]

@@ -209,6 +209,19 @@ def _batched_recency_values(p: np.ndarray, margin: float, cost: float, d: float,
     return np.linalg.solve(A, np.broadcast_to(R, (n_draws, k + 1))[..., None])[..., 0]
 
 
+def retention_for_policy(retention: pd.DataFrame) -> tuple[np.ndarray, list]:
+    """Repurchase probabilities for the equity and policy functions from a
+    :func:`retention_from_matrix` table, and the states no customer was seen in.
+
+    A state nobody reached in the snapshots (too little history) has no estimate; it is
+    taken as 0 (no evidence that such customers buy again) and listed, so the notebook can
+    say so.
+    """
+    est = retention["estimate"]
+    unobserved = [str(s) for s in est.index[est.isna()]]
+    return est.fillna(0.0).to_numpy(dtype=float), unobserved
+
+
 def equity_interval(counts: pd.DataFrame, margin_per_purchase: float, contact_cost: float,
                     period_discount_rate: float, contact=None, n_draws: int = 2000, seed: int = 0,
                     level: float = 0.95) -> pd.DataFrame:
@@ -218,12 +231,11 @@ def equity_interval(counts: pd.DataFrame, margin_per_purchase: float, contact_co
     table = counts.drop(index="lost", errors="ignore")
     n = table.sum(axis=1).to_numpy(dtype=float)
     x = table["1"].to_numpy(dtype=float)
-    if (n == 0).any():
-        raise ValueError(f"equity_interval: no customers observed in states {list(table.index[n == 0])}")
-    p_hat = x / n
+    # states nobody was seen in: p = 0 without sampling variation (see retention_for_policy)
+    p_hat = np.divide(x, n, out=np.zeros_like(x), where=n > 0)
     point = recency_equity(p_hat, margin_per_purchase, contact_cost, period_discount_rate, contact)
     rng = np.random.default_rng(seed)
-    draws = rng.binomial(n.astype(np.int64), p_hat, size=(n_draws, n.size)) / n
+    draws = rng.binomial(n.astype(np.int64), p_hat, size=(n_draws, n.size)) / np.maximum(n, 1)
     values = _batched_recency_values(draws, margin_per_purchase, contact_cost, period_discount_rate,
                                      _contact(contact, n.size))
     tail = (1 - level) / 2
