@@ -177,7 +177,8 @@ def status_snapshots(
     keep = day <= as_of_day
     if not keep.any():
         raise ValueError(f"transactions: no purchase on or before as_of {as_of}")
-    codes, uniques = pd.factorize(transactions["customer_id"].to_numpy()[keep], sort=True)
+    ids = transactions["customer_id"]
+    codes, uniques = pd.factorize(ids if keep.all() else ids[keep], sort=True)  # arrow strings: no object copy
     day, amount = day[keep], amount[keep]
     ends = period_ends(pd.Timestamp(int(day.min()), unit="D"), pd.Timestamp(int(as_of_day), unit="D"),
                        period_months)
