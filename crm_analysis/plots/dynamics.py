@@ -47,7 +47,7 @@ def plot_transition_heatmap(matrix: pd.DataFrame, ax=None, title: str = "Transit
 
 
 def plot_migration_flow(counts: pd.DataFrame, ax=None, title: str = "Migration between two period ends",
-                        gap: float = 0.03):
+                        gap: float = 0.04):
     """Alluvial (Sankey-style) chart of one from × to count table: bars of the states at the
     two period ends, bands as wide as the number of customers who moved."""
     ax = _ax(ax, (7, 5))
@@ -86,9 +86,9 @@ def plot_migration_flow(counts: pd.DataFrame, ax=None, title: str = "Migration b
             if size <= 0:
                 continue
             ax.bar(xs + 0.05, size, width=0.1, bottom=top, color=palette[str(name)], align="center")
-            ax.text(xs + 0.05 + (-0.07 if xs == 0 else 0.07), top + size / 2, f"{name}\n{size:,.0f}",
+            ax.text(xs + 0.05 + (-0.07 if xs == 0 else 0.07), top + size / 2, f"{name} {size:,.0f}",
                     ha="right" if xs == 0 else "left", va="center", fontsize=8)
-    ax.set_xlim(-0.2, 1.2)
+    ax.set_xlim(-0.3, 1.3)
     ax.invert_yaxis()
     ax.axis("off")
     ax.set_title(title)
