@@ -20,7 +20,7 @@ def dynamics_decision(policy_values: pd.DataFrame, optimal: pd.DataFrame, statio
     ``projected_equity``: currency over ``horizon`` periods.
 
     Returns a dict with ``best_policy`` (the policy with the highest value of a customer who
-    just bought, state 1), ``contact_states``, ``stop_state``, ``best_offer_policy``,
+    just bought, state 1), ``contact_states``, ``stop_states`` (states not contacted), ``best_offer_policy``,
     ``stationary`` (bool) and ``lines`` (markdown bullet points).
     """
     first = policy_values.iloc[0]
@@ -33,11 +33,17 @@ def dynamics_decision(policy_values: pd.DataFrame, optimal: pd.DataFrame, statio
     others = ", ".join(f"{name} {v:,.2f}" for name, v in first.items() if name != best_policy)
     lines = [
         f"**Whom to keep contacting.** Contact customers in recency states {', '.join(contact_states) or 'none'}"
-        + (f" and stop from state {stop[0]} on" if stop else " (every state until lost)")
+        + (f" and stop contacting those in state{'s' if len(stop) > 1 else ''} {', '.join(stop)}" if stop
+           else " (every state until lost)")
         + f": a customer who has just bought is then worth {first[best_policy]:,.2f} "
         f"(policy '{best_policy}'), against {others} under the alternatives.",
         ("**Revitalisation.** The revitalisation list could not be built on these data (see section 7), "
          "so no reactivation offers are recommended from this run.") if offers is None else
+        ("**Do not send reactivation offers.** At the stated cost and response rate no customer's offer "
+         f"has a positive expected value; offering it to every candidate "
+         f"({int(offers.loc['every candidate', 'offers']):,}) would yield "
+         f"{offers.loc['every candidate', 'expected_value']:,.0f}.")
+        if int(offers.loc["positive expected value", "offers"]) == 0 else
         (f"**Revitalise selectively.** Send the reactivation offer to the "
          f"{int(offers.loc[best_offer, 'offers']):,} customers with a positive expected value "
          f"(expected {offers.loc[best_offer, 'expected_value']:,.0f} in total); offering it to every "
@@ -54,6 +60,6 @@ def dynamics_decision(policy_values: pd.DataFrame, optimal: pd.DataFrame, statio
          f"(chi-square p = {p:.3g}), so the projected equity of {projected_equity:,.0f} over {horizon} "
          f"periods is only as good as the latest period's behaviour; watch the newest matrix."),
     ]
-    return {"best_policy": best_policy, "contact_states": contact_states, "stop_state": stop[0] if stop else None,
+    return {"best_policy": best_policy, "contact_states": contact_states, "stop_states": stop,
             "best_offer_policy": best_offer, "stationary": stationary, "stationarity_p_value": p,
             "lines": lines}
