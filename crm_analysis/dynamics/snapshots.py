@@ -72,7 +72,10 @@ class Snapshots:
     def last(self, n: int) -> Snapshots:
         """The last ``n`` periods only (states still use the whole history)."""
         if not 1 <= n <= len(self.period_ends):
-            raise ValueError(f"n must be in [1, {len(self.period_ends)}], got {n}")
+            raise ValueError(f"last({n}): the data cover {len(self.period_ends)} period ends of "
+                             f"{self.period_months} months ({self.period_ends[0].date()} to "
+                             f"{self.period_ends[-1].date()}); ask for 1 to {len(self.period_ends)} snapshots "
+                             "(n_snapshots) or use shorter periods")
         cut = slice(len(self.period_ends) - n, None)
         return Snapshots(self.customer_ids, self.period_ends[cut], self.period_months,
                          self.recency[:, cut], self.value[:, cut], self.purchases[:, cut],
