@@ -12,19 +12,20 @@ from crm_analysis import dynamics as dyn
 
 
 def test_published_worked_example_pfeifer_carraway_toy_model():
-    """Pfeifer & Carraway (2000), "Modeling customer relationships as Markov chains",
-    J. Interactive Marketing 14(2), 43–55: the recency model with repurchase probabilities
-    p = (.30, .20, .15, .05), net contribution NC = 40 per purchase and mailing cost M = 4,
-    state 5 absorbing, rewards R = (NC − M, −M, −M, −M, 0).
+    """The recency model of Pfeifer & Carraway (2000), "Modeling customer relationships as
+    Markov chains", J. Interactive Marketing 14(2), 43–55, as worked with printed numbers in
+    A. Celis, "Modelling customer relationships as Markov chains — overview of the work from
+    P. E. Pfeifer and R. L. Carraway" (blog post, 2020-08-06; source
+    github.com/celis/personal, jupyter/2020/08/06/customer-relationships-as-markov-chains.html):
+    repurchase probabilities p = (0.3, 0.2, 0.15, 0.05) by recency 1–4, recency 5 absorbing,
+    net contribution NC = 40 per purchase, marketing cost M = 4 per period, rewards
+    R = (NC − M, −M, −M, −M, 0), no discounting. Printed: "In this case we obtain
+    LV = 64.25" for a customer who has just bought; and when the firm stops at recency 4
+    (R_4 = 0), which lowers p_4 to 0.01, "we get LV = 65.7".
 
-    Printed numbers, as worked (without discounting) in A. Celis, "Modelling customer
-    relationships as Markov chains — overview of the work from P. E. Pfeifer and R. L.
-    Carraway" (blog post, 2020-08-06,
-    https://celis.github.io/personal/jupyter/2020/08/06/customer-relationships-as-markov-chains.html):
-    "In this case we obtain LV = 64.25" for a customer who has just bought; and when the
-    firm stops mailing at recency 4 (R_4 = 0) and p_4 falls to 0.01, "we get LV = 65.7".
-    The paper's own discounted figures could not be read here, so the example is
-    reproduced at d = 0 to the printed precision (2 and 1 decimals).
+    The paper's own (discounted) tables could not be read from here, so this is the
+    published example reproduced; the discounted formula is checked against hand-worked
+    values, a simulation and the truncated series below.
     """
     v = dyn.recency_equity([0.30, 0.20, 0.15, 0.05], margin_per_purchase=40, contact_cost=4,
                            period_discount_rate=0.0)
