@@ -30,6 +30,7 @@ def dynamics_decision(policy_values: pd.DataFrame, optimal: pd.DataFrame, statio
     best_offer = None if offers is None else str(offers["expected_value"].idxmax())
     p = float(stationarity.loc["all states", "p_value"])
     stationary = bool(p >= significance)
+    p_text = "p < 0.0001" if p < 1e-4 else f"p = {p:.3f}"
     others = ", ".join(f"{name} {v:,.2f}" for name, v in first.items() if name != best_policy)
     lines = [
         f"**Whom to keep contacting.** Contact customers in recency states {', '.join(contact_states) or 'none'}"
@@ -53,11 +54,11 @@ def dynamics_decision(policy_values: pd.DataFrame, optimal: pd.DataFrame, statio
         (f"**Revitalisation.** The best choice here is '{best_offer}' "
          f"(expected {offers.loc[best_offer, 'expected_value']:,.0f})."),
         (f"**Trust the matrix for projections.** The chi-square test finds no change in the "
-         f"transition probabilities across periods (p = {p:.3f}); the projected equity of the current "
+         f"transition probabilities across periods ({p_text}); the projected equity of the current "
          f"customers, {projected_equity:,.0f} over {horizon} periods, rests on the pooled matrix.")
         if stationary else
         (f"**Re-estimate the matrix every period.** The transition probabilities changed across periods "
-         f"(chi-square p = {p:.3g}), so the projected equity of {projected_equity:,.0f} over {horizon} "
+         f"(chi-square {p_text}), so the projected equity of {projected_equity:,.0f} over {horizon} "
          f"periods is only as good as the latest period's behaviour; watch the newest matrix."),
     ]
     return {"best_policy": best_policy, "contact_states": contact_states, "stop_states": stop,
