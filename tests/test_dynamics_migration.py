@@ -84,14 +84,23 @@ def _groups(n_groups: int, per_group: int, seed: int, **kwargs):
 
 def test_transition_intervals_cover_the_true_matrix():
     """120 simulated customer bases of 2,000: the 95 % Wilson intervals of the four
-    repurchase probabilities cover the truth in 90–99 % of the 480 intervals."""
-    hits = []
+    repurchase probabilities cover the truth in 90–99 % of the 480 intervals, and the 95 %
+    bootstrap intervals of the value of states 1–3 (contact states 1–3, margin 40, cost 4,
+    d = 0.02) cover the true values in 90–99 %."""
+    contact = [True, True, True, False]
+    true_value = dyn.recency_equity(TRUE_P, 40, 4, 0.02, contact=contact).to_numpy()[:3]
+    hits, value_hits = [], []
     for truth, snaps in _groups(120, 2000, seed=1000):
-        table = dyn.retention_from_matrix(dyn.transition_matrix(dyn.migration_counts(snaps)))
+        counts = dyn.migration_counts(snaps)
+        table = dyn.retention_from_matrix(dyn.transition_matrix(counts))
         hits.append((table["ci_low"].to_numpy() <= truth.retention) & (truth.retention <= table["ci_high"].to_numpy()))
-    hits = np.array(hits)
+        value = dyn.equity_interval(dyn.pooled_counts(counts), 40, 4, 0.02, contact=contact, n_draws=400,
+                                    seed=len(hits)).iloc[:3]
+        value_hits.append((value["ci_low"].to_numpy() <= true_value) & (true_value <= value["ci_high"].to_numpy()))
+    hits, value_hits = np.array(hits), np.array(value_hits)
     assert 0.90 <= hits.mean() <= 0.99, hits.mean(axis=0)
     assert (hits.mean(axis=0) >= 0.85).all(), hits.mean(axis=0)
+    assert 0.90 <= value_hits.mean() <= 0.99, value_hits.mean(axis=0)
 
 
 def test_stationarity_test_size_and_power():
