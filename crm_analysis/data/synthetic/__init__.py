@@ -13,6 +13,7 @@ Generators (import them from here)::
     simulate_loyalty_program    loyalty.py       self-selected program with a known effect
     simulate_insurance_portfolio insurance.py    Poisson/Gamma claims with known coefficients
     simulate_access_log         weblogs.py       Apache combined-format log with sessions
+    simulate_member_base        member_base.py   members with true classes, purchases, defects, loyalty cards
 """
 
 from importlib import import_module
@@ -25,6 +26,7 @@ _GENERATORS = {
     "simulate_loyalty_program": "loyalty",
     "simulate_insurance_portfolio": "insurance",
     "simulate_access_log": "weblogs",
+    "simulate_member_base": "member_base",
 }
 
 __all__ = sorted(_GENERATORS)
