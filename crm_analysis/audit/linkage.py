@@ -109,8 +109,11 @@ class RecordLinkage:
     prior_rules, prior_recall : pairs agreeing on every column of one of ``prior_rules``
         are taken as matches that find ``prior_recall`` of all true matches; this sets
         the prior probability that two random records match (splink's estimator).
-    u_pairs : random pairs drawn to estimate u.
+    u_pairs : random pairs drawn to estimate u (more: better u for rare agreements, slower).
     seed : seed of the random pairs.
+    training_blocking : the blocking of each EM session (default: ``blocking``); each field
+        must be free (not blocked on) in at least one session to have its m estimated.
+    max_iterations : EM iterations per session at most.
 
     After :meth:`fit`: ``candidates_`` (one row per blocked pair: ``id_l``, ``id_r`` — when
     linking two sources, ``id_l`` is from ``records`` and ``id_r`` from ``other`` —
@@ -124,8 +127,10 @@ class RecordLinkage:
     id_column: str = "customer_id"
     prior_rules: Sequence[Sequence[str]] = (("email", "phone"),)
     prior_recall: float = 0.7
-    u_pairs: float = 2e5
+    u_pairs: float = 5e4
     seed: int = 0
+    training_blocking: Sequence[Sequence[str]] | None = None
+    max_iterations: int = 25
 
     def fit(self, records: pd.DataFrame, other: pd.DataFrame | None = None) -> RecordLinkage:
         """Estimate the model on ``records`` (dedupe) or between ``records`` and ``other``
@@ -160,6 +165,7 @@ class RecordLinkage:
             comparisons=comparisons,
             blocking_rules_to_generate_predictions=[block_on(*cols) for cols in self.blocking],
             retain_intermediate_calculation_columns=False,
+            max_iterations=self.max_iterations,
         )
         cols = [self.id_column, *fields]
         db = DuckDBAPI()
@@ -168,8 +174,9 @@ class RecordLinkage:
             linker = Linker(inputs if other is not None else inputs[0], settings, log_level=logging.ERROR)
             linker.training.estimate_probability_two_random_records_match(
                 [block_on(*cols) for cols in self.prior_rules], recall=self.prior_recall)
-            linker.training.estimate_u_using_random_sampling(max_pairs=self.u_pairs, seed=self.seed)
-            for cols in self.blocking:
+            linker.training.estimate_u_using_random_sampling(max_pairs=self.u_pairs, seed=self.seed,
+                                                             min_count_per_level=None, num_chunks=1)
+            for cols in self.training_blocking or self.blocking:
                 linker.training.estimate_parameters_using_expectation_maximisation(
                     block_on(*cols), fix_probability_two_random_records_match=True)
             pred = linker.inference.predict(warning_mode="never").as_pandas_dataframe()

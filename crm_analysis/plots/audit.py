@@ -31,13 +31,18 @@ def plot_tradeoff(curve: pd.DataFrame, threshold: float, measured: pd.DataFrame 
     """Expected precision and recall against the match-probability threshold; ``measured``
     (columns ``threshold``, ``precision``, ``recall``) adds the values measured on the truth."""
     ax = _ax(ax, (6.5, 4))
+    curve = curve.assign(threshold=curve["threshold"].clip(1e-6, 1 - 1e-6))
+    if measured is not None:
+        measured = measured.assign(threshold=measured["threshold"].clip(1e-6, 1 - 1e-6))
     ax.plot(curve["threshold"], curve["expected_precision"], color="C0", label="expected precision")
     ax.plot(curve["threshold"], curve["expected_recall"], color="C1", label="expected recall")
     if measured is not None:
         ax.plot(measured["threshold"], measured["precision"], color="C0", ls="--", label="measured precision")
         ax.plot(measured["threshold"], measured["recall"], color="C1", ls="--", label="measured recall")
-    ax.axvline(threshold, color="grey", lw=1, ls=":", label=f"chosen threshold {threshold:.2f}")
-    ax.set_xlabel("match-probability threshold")
+    ax.axvline(np.clip(threshold, 1e-6, 1 - 1e-6), color="grey", lw=1, ls=":", label=f"chosen threshold {threshold:.2f}")
+    ax.set_xscale("logit")
+    ax.set_xlim(1e-5, 1 - 1e-5)
+    ax.set_xlabel("match-probability threshold (logit scale)")
     ax.set_ylabel("share")
     ax.set_ylim(0, 1.02)
     ax.legend(loc="lower left", fontsize=8)
