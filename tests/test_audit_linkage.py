@@ -52,7 +52,7 @@ def test_expected_tradeoff_by_hand():
 
 
 def _identity(customers):
-    return pd.concat([customers[["customer_id", "region", "age_band"]], audit.normalize_identity(customers)], axis=1)
+    return pd.concat([customers[["customer_id", "region", "age_band", "income_band"]], audit.normalize_identity(customers)], axis=1)
 
 
 @pytest.mark.parametrize("seed", [3, 11, 29])
@@ -90,7 +90,7 @@ def test_febrl3_real_benchmark():
 
 def test_bad_input():
     frame = pd.DataFrame({"customer_id": ["a", "a"], "name": ["x", "y"], "email": [None, None], "phone": [None, None],
-                          "region": ["r", "r"], "age_band": ["1", "1"]})
+                          "region": ["r", "r"], "age_band": ["1", "1"], "income_band": ["a", "a"]})
     with pytest.raises(ValueError, match="unique, non-missing ids; rows \\[1\\]"):
         audit.RecordLinkage().fit(frame)
     with pytest.raises(ValueError, match="unknown field kind"):

@@ -45,9 +45,10 @@ EMAIL_PATTERN = re.compile(r"^[a-z0-9._%+-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,
 FIELD_KINDS = ("exact", "fuzzy", "edit")
 
 #: Default comparison of customer records (after :func:`normalize_identity`).
-CUSTOMER_FIELDS = {"name": "fuzzy", "email": "exact", "phone": "exact", "region": "exact", "age_band": "exact"}
-#: Default blocking: same e-mail, or same phone, or same name, region and age band.
-CUSTOMER_BLOCKING = (("email",), ("phone",), ("name", "region", "age_band"))
+CUSTOMER_FIELDS = {"name": "fuzzy", "email": "exact", "phone": "exact", "region": "exact", "age_band": "exact",
+                   "income_band": "exact"}
+#: Default blocking: same e-mail, or same phone, or same name, region, age band and income band.
+CUSTOMER_BLOCKING = (("email",), ("phone",), ("name", "region", "age_band", "income_band"))
 #: Comparison of FEBRL person records (:func:`crm_analysis.data.load_febrl`).
 FEBRL_FIELDS = {"given_name": "fuzzy", "surname": "fuzzy", "street_number": "exact", "address_1": "fuzzy",
                 "suburb": "fuzzy", "postcode": "exact", "state": "exact", "date_of_birth": "edit",
@@ -145,7 +146,8 @@ class RecordLinkage:
             raise ValueError(f"RecordLinkage: unknown field kind(s) {bad}; use one of {FIELD_KINDS}")
         frames = [records] + ([other] if other is not None else [])
         for i, frame in enumerate(frames):
-            require_columns(frame, [self.id_column, *fields], what=["records", "other"][i])
+            require_columns(frame, [self.id_column, *fields, *(c for rule in self.blocking for c in rule)],
+                            what=["records", "other"][i])
             ids = frame[self.id_column]
             if ids.isna().any() or ids.duplicated().any():
                 rows = np.flatnonzero((ids.isna() | ids.duplicated()).to_numpy())[:10].tolist()
@@ -165,9 +167,10 @@ class RecordLinkage:
             comparisons=comparisons,
             blocking_rules_to_generate_predictions=[block_on(*cols) for cols in self.blocking],
             retain_intermediate_calculation_columns=False,
+            retain_matching_columns=False,
             max_iterations=self.max_iterations,
         )
-        cols = [self.id_column, *fields]
+        cols = list(dict.fromkeys([self.id_column, *fields, *(c for rule in self.blocking for c in rule)]))
         db = DuckDBAPI()
         inputs = [db.register(_as_object(f[cols]), dataset_display_name=f"source_{i}") for i, f in enumerate(frames)]
         with _quiet_splink():
@@ -179,7 +182,13 @@ class RecordLinkage:
             for cols in self.training_blocking or self.blocking:
                 linker.training.estimate_parameters_using_expectation_maximisation(
                     block_on(*cols), fix_probability_two_random_records_match=True)
-            pred = linker.inference.predict(warning_mode="never").as_pandas_dataframe()
+            scored = linker.inference.predict(warning_mode="never")
+            keep = [f"{self.id_column}_l", f"{self.id_column}_r", "match_weight", "match_probability"]
+            if other is not None:
+                keep += ["source_dataset_l"]
+            pred = linker.misc.query_sql(f"select {', '.join(keep)} from {scored.physical_name}",
+                                         output_type="pandas")
+            scored.drop_table_from_database_and_remove_from_cache()
             model = linker.misc.save_model_to_json()
         id_l = pred[f"{self.id_column}_l"].astype("str").to_numpy()
         id_r = pred[f"{self.id_column}_r"].astype("str").to_numpy()
@@ -253,12 +262,16 @@ def choose_threshold(probability) -> float:
     return float(curve.loc[curve["expected_f1"].idxmax(), "threshold"])
 
 
-def _pair_keys(a, b) -> pd.Index:
-    a = pd.Series(np.asarray(a, dtype=object)).astype("str")
-    b = pd.Series(np.asarray(b, dtype=object)).astype("str")
+def _oriented(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Distinct pairs as ``lo``, ``hi`` (the smaller id first)."""
+    a, b = pairs["id_l"].astype("str"), pairs["id_r"].astype("str")
     swap = (a > b).to_numpy()
-    lo, hi = a.where(~swap, b), b.where(~swap, a)
-    return pd.Index(lo + "|" + hi)
+    out = pd.DataFrame({"lo": a.where(~swap, b).to_numpy(), "hi": b.where(~swap, a).to_numpy()})
+    return out.drop_duplicates(ignore_index=True)
+
+
+def _count_common(x: pd.DataFrame, y: pd.DataFrame) -> int:
+    return len(x.merge(y, on=["lo", "hi"], how="inner"))
 
 
 def true_pairs(ids, groups) -> pd.DataFrame:
@@ -278,17 +291,16 @@ def pair_metrics(found: pd.DataFrame, truth: pd.DataFrame, candidates: pd.DataFr
     of true pairs that any blocking key brings together (the recall ceiling), and the
     number of candidate pairs.
     """
-    f = set(_pair_keys(found["id_l"], found["id_r"]))
-    t = set(_pair_keys(truth["id_l"], truth["id_r"]))
-    tp = len(f & t)
-    precision = tp / len(f) if f else 1.0
-    recall = tp / len(t) if t else 1.0
+    f, t = _oriented(found), _oriented(truth)
+    tp = _count_common(f, t)
+    precision = tp / len(f) if len(f) else 1.0
+    recall = tp / len(t) if len(t) else 1.0
     out = {"true_pairs": len(t), "links": len(f), "true_links": tp, "precision": precision, "recall": recall,
            "f1": 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0}
     if candidates is not None:
-        c = set(_pair_keys(candidates["id_l"], candidates["id_r"]))
+        c = _oriented(candidates)
         out["candidate_pairs"] = len(c)
-        out["pair_completeness"] = len(c & t) / len(t) if t else 1.0
+        out["pair_completeness"] = _count_common(c, t) / len(t) if len(t) else 1.0
     return out
 
 
