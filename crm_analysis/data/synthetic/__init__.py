@@ -14,6 +14,7 @@ Generators (import them from here)::
     simulate_insurance_portfolio insurance.py    Poisson/Gamma claims with known coefficients
     simulate_access_log         weblogs.py       Apache combined-format log with sessions
     simulate_member_base        member_base.py   members with true classes, purchases, defects, loyalty cards
+    simulate_promotion          promotion.py     sales + promotion with a hidden 3-way interaction
 """
 
 from importlib import import_module
@@ -27,6 +28,7 @@ _GENERATORS = {
     "simulate_insurance_portfolio": "insurance",
     "simulate_access_log": "weblogs",
     "simulate_member_base": "member_base",
+    "simulate_promotion": "promotion",
 }
 
 __all__ = sorted(_GENERATORS)
