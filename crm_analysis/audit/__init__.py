@@ -5,7 +5,7 @@ Modules and public names:
 - ``quality``: :func:`audit_quality` → :class:`QualityReport` (scorecard per table, column
   and dimension — completeness, validity, uniqueness, consistency, freshness — overall score,
   heat-map table, ``failed_rows(rule)``); :func:`fix_priorities`.
-- ``linkage``: :func:`normalize_identity`; :class:`RecordLinkage` (Fellegi–Sunter with EM,
+- ``linkage``: :func:`normalize_identity`; :class:`RecordLinkage`, :func:`customer_linkage` (Fellegi–Sunter with EM,
   splink on DuckDB; threshold from the expected precision/recall trade-off);
   :func:`expected_tradeoff`, :func:`choose_threshold`, :func:`true_pairs`,
   :func:`pair_metrics`, :func:`clusters`; ``CUSTOMER_FIELDS``, ``CUSTOMER_BLOCKING``,
@@ -29,6 +29,7 @@ from .linkage import (
     RecordLinkage,
     choose_threshold,
     clusters,
+    customer_linkage,
     expected_tradeoff,
     normalize_identity,
     pair_metrics,
@@ -41,7 +42,7 @@ from .waterfall import STEPS, Waterfall, base_alternatives, member_waterfall
 __all__ = [
     "CUSTOMER_BLOCKING", "CUSTOMER_FIELDS", "DIMENSIONS", "FEBRL_BLOCKING", "FEBRL_FIELDS", "OBSTACLES",
     "QualityReport", "RecordLinkage", "SELF_ITEMS", "STEPS", "Waterfall", "audit_quality", "base_alternatives",
-    "choose_threshold", "clusters", "expected_tradeoff", "fix_priorities", "golden_records", "member_waterfall",
+    "choose_threshold", "clusters", "customer_linkage", "expected_tradeoff", "fix_priorities", "golden_records", "member_waterfall",
     "normalize_identity", "pair_metrics", "readiness", "readiness_score", "reading", "source_contribution",
     "true_pairs",
 ]

@@ -35,9 +35,10 @@ def golden_records(
     """One row per cluster, by the survivorship rules of this module.
 
     ``clusters``: cluster number per id (e.g. from :func:`~crm_analysis.audit.linkage.clusters`).
-    Without an ``updated`` column, ``created`` orders the values instead.
+    Without an ``updated`` column, ``created`` orders the values instead; without either,
+    the larger id wins.
     """
-    require_columns(records, [id_column, created], what="records")
+    require_columns(records, [id_column], what="records")
     ids = records[id_column].astype("str")
     frame = records.copy()
     frame["_cluster"] = clusters.reindex(ids.to_numpy()).to_numpy()
@@ -45,7 +46,7 @@ def golden_records(
         rows = np.flatnonzero(frame["_cluster"].isna().to_numpy())[:5].tolist()
         raise ValueError(f"golden_records: records at rows {rows} have no cluster")
     frame["_id"] = ids.to_numpy()
-    reg = pd.to_datetime(frame[created], errors="coerce")
+    reg = pd.to_datetime(frame[created], errors="coerce") if created in frame else pd.Series(pd.NaT, index=frame.index)
     frame["_created"] = reg.where(reg >= pd.Timestamp(min_date))
     frame["_updated"] = pd.to_datetime(frame[updated], errors="coerce") if updated in frame else frame["_created"]
     norm = normalize_identity(frame)
@@ -61,7 +62,8 @@ def golden_records(
     groups = frame.groupby("_cluster")["_id"]
     out["records"] = groups.size()
     out["merged_ids"] = groups.agg(lambda s: ";".join(sorted(s)))
-    out[created] = frame.groupby("_cluster")["_created"].min()
+    if created in records:
+        out[created] = frame.groupby("_cluster")["_created"].min()
     recent = frame.sort_values(["_cluster", "_updated", "_created", "_id"], ascending=[True, False, False, False],
                                na_position="last", kind="stable")
     for col in records.columns:

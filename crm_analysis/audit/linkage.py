@@ -20,7 +20,8 @@ module is a thin, tested layer over splink: field specifications, the threshold 
 from the model's *expected* precision/recall trade-off, evaluation against known
 truth, and clusters (connected components, scipy) — the parts splink leaves to the user.
 
-Public names: :func:`normalize_identity`, :class:`RecordLinkage`, :func:`true_pairs`,
+Public names: :func:`normalize_identity`, :class:`RecordLinkage`, :func:`customer_linkage`,
+:func:`true_pairs`,
 :func:`pair_metrics`, :func:`clusters`.
 """
 
@@ -56,6 +57,27 @@ FEBRL_FIELDS = {"given_name": "fuzzy", "surname": "fuzzy", "street_number": "exa
 #: FEBRL blocking: same names, or birth date, or social security id, or street address, or surname and suburb.
 FEBRL_BLOCKING = (("given_name", "surname"), ("date_of_birth",), ("soc_sec_id",), ("postcode", "street_number"),
                   ("surname", "suburb"))
+
+
+def customer_linkage(columns, **options) -> RecordLinkage | None:
+    """A :class:`RecordLinkage` of customer records restricted to the columns present.
+
+    Fields are those of :data:`CUSTOMER_FIELDS` in ``columns``; blocking rules those of
+    :data:`CUSTOMER_BLOCKING` whose columns are all present (else the name alone); the
+    prior rule is e-mail and phone (or whichever identity field exists). Returns None
+    when fewer than two fields or no blocking rule remain (nothing to link on).
+    ``options`` go to :class:`RecordLinkage` (e.g. ``seed``).
+    """
+    columns = set(columns)
+    fields = {c: k for c, k in CUSTOMER_FIELDS.items() if c in columns}
+    blocking = tuple(rule for rule in CUSTOMER_BLOCKING if set(rule) <= columns)
+    if "name" in columns and not any("name" in rule for rule in blocking):
+        blocking += (("name",),)
+    strong = [c for c in ("email", "phone") if c in columns]
+    prior = (tuple(strong),) if strong else (("name",),)
+    if len(fields) < 2 or not blocking:
+        return None
+    return RecordLinkage(fields=fields, blocking=blocking, prior_rules=prior, **options)
 
 
 def normalize_identity(frame: pd.DataFrame, name: str = "name", email: str = "email",

@@ -88,15 +88,15 @@ def member_waterfall(
 ) -> Waterfall:
     """Count registered members down to meaningful current customers.
 
-    ``customers``: ``customer_id``, ``registration_date`` (or ``signup_date``), and when
-    present ``channel`` and ``share_of_wallet``; ``transactions``: ``customer_id``,
+    ``customers``: ``customer_id``, and when present ``registration_date`` (or
+    ``signup_date``; without it the prize-hunter grace and the first year are not known),
+    ``channel`` and ``share_of_wallet``; ``transactions``: ``customer_id``,
     ``date``, ``amount``; ``clusters``: person number per customer id (from the record
     linkage); without it every record is its own person (no duplicate step).
     """
     require_columns(customers, ["customer_id"], what="customers")
     require_columns(transactions, ["customer_id", "date", "amount"], what="transactions")
     reg_col = "registration_date" if "registration_date" in customers else "signup_date"
-    require_columns(customers, [reg_col], what="customers")
     if lapse_days < 1 or promo_grace_days < 0 or trial_max_purchases < 0 or min_monthly_spend < 0:
         raise ValueError("member_waterfall: lapse_days must be >= 1 and promo_grace_days, trial_max_purchases, "
                          "min_monthly_spend >= 0")
@@ -112,7 +112,8 @@ def member_waterfall(
             raise ValueError(f"member_waterfall: clusters lack customer ids {ids[missing].head(5).tolist()} "
                              "(rows " + str(np.flatnonzero(missing.to_numpy())[:5].tolist()) + ")")
     pid = person.reindex(ids.to_numpy()).to_numpy()
-    reg = pd.to_datetime(customers[reg_col], errors="coerce").dt.normalize()
+    reg = (pd.to_datetime(customers[reg_col], errors="coerce").dt.normalize() if reg_col in customers
+           else pd.Series(pd.NaT, index=customers.index, dtype="datetime64[ns]"))
     reg = reg.where(reg >= pd.Timestamp(min_date))
     frame = pd.DataFrame({"person": pid, "registered": reg.to_numpy()})
     if "channel" in customers:
@@ -149,7 +150,8 @@ def member_waterfall(
     rules = {
         "prize_hunter": (persons["promo"] & (persons["after_grace"] == 0),
                          f"registered via {', '.join(map(str, promo_channels))} and no purchase more than "
-                         f"{promo_grace_days} days after registering"),
+                         f"{promo_grace_days} days after registering" if "channel" in customers
+                         else "skipped: the data has no registration channel"),
         "trial_only": (persons["purchases"] <= trial_max_purchases,
                        f"at most {trial_max_purchases} purchase(s) in all"),
         "lapsed": (persons["last_purchase"] < as_of_ts - pd.Timedelta(days=lapse_days),
