@@ -49,3 +49,39 @@ def test_scores_are_shares(results):
     assert results["card_link_f1"] >= 0.9
     if "febrl_precision" in results:
         assert results["febrl_precision"] >= 0.95 and results["febrl_recall"] >= 0.95
+
+
+@pytest.fixture(scope="module")
+def own_data(tmp_path_factory):
+    """A member base written as an analyst's files (Korean column names) with its profile."""
+    import yaml
+
+    from crm_analysis.data.synthetic import simulate_member_base
+
+    data, truth = simulate_member_base(3000, seed=4)
+    folder = tmp_path_factory.mktemp("own_data")
+    names = {"customer_id": "고객번호", "registration_date": "가입일", "channel": "가입경로", "region": "지역",
+             "age_band": "연령대", "income_band": "소득구간", "name": "이름", "email": "이메일", "phone": "전화번호",
+             "share_of_wallet": "고객점유율", "updated_at": "수정일"}
+    data["customers"].rename(columns=names).to_csv(folder / "customers.csv", index=False)
+    data["transactions"].rename(columns={"customer_id": "고객번호", "date": "거래일", "amount": "금액"}).to_csv(
+        folder / "transactions.csv", index=False)
+    columns = {("signup_date" if k == "registration_date" else k): v for k, v in names.items()}
+    profile = {"customers": {"path": "customers.csv", "columns": columns},
+               "transactions": {"path": "transactions.csv", "duplicates": "keep",
+                                "columns": {"customer_id": "고객번호", "date": "거래일", "amount": "금액"}}}
+    (folder / "profile.yaml").write_text(yaml.safe_dump(profile, allow_unicode=True), encoding="utf-8")
+    return folder / "profile.yaml", data, truth
+
+
+def test_own_data_through_a_profile(own_data, run_notebook):
+    path, data, truth = own_data
+    results = {k: r for k, r in run_notebook(NB, data=str(path)).items()}
+    values = {k: r.value for k, r in results.items()}
+    assert values["registered_members"] == len(data["customers"])
+    assert "meaningful_customers_true" not in values and "card_link_f1" not in values
+    assert "expected by the model" in results["duplicate_precision"].note
+    assert values["duplicate_precision"] >= 0.95 and values["duplicate_recall"] >= 0.95
+    true = int(truth.composition["meaningful"])
+    n = values["registered_members"]
+    assert abs(values["meaningful_customers"] - true) <= 3 * np.sqrt(n * (true / n) * (1 - true / n))

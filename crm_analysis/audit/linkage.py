@@ -141,7 +141,7 @@ class RecordLinkage:
     After :meth:`fit`: ``candidates_`` (one row per blocked pair: ``id_l``, ``id_r`` — when
     linking two sources, ``id_l`` is from ``records`` and ``id_r`` from ``other`` —
     ``match_weight`` in bits, ``match_probability``), ``parameters_`` (m, u and weight per
-    field level), ``prior_`` (probability that two random records match) and
+    field level, log2 weight in bits, and a ``note`` where a level was not observed), ``prior_`` (probability that two random records match) and
     ``threshold_`` (the match probability maximising the expected F1).
     """
 
@@ -229,10 +229,19 @@ class RecordLinkage:
             for level in comp["comparison_levels"]:
                 if level.get("is_null_level"):
                     continue
-                m, u = level.get("m_probability"), level.get("u_probability")
-                rows.append({"field": comp["output_column_name"], "level": level["label_for_charts"],
-                             "m": m, "u": u,
-                             "weight": np.log2(m / u) if m and u else np.nan})
+                row = {"field": comp["output_column_name"], "level": level["label_for_charts"]}
+                notes = []
+                for key in ("m", "u"):
+                    value = level.get(f"{key}_probability")
+                    if isinstance(value, str):  # splink's "level not observed": it uses 1e-6
+                        value = 1e-6
+                        notes.append(f"{key} not observed (1e-6 used)")
+                    elif value is None:
+                        notes.append(f"{key} not estimated")
+                    row[key] = value
+                row["weight"] = np.log2(row["m"] / row["u"]) if row["m"] and row["u"] else np.nan
+                row["note"] = "; ".join(notes)
+                rows.append(row)
         self.parameters_ = pd.DataFrame(rows)
         self.threshold_ = choose_threshold(self.candidates_["match_probability"])
         return self

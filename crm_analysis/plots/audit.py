@@ -16,13 +16,15 @@ def _ax(ax, size):
 
 def plot_quality_heatmap(table: pd.DataFrame, ax=None):
     """Heat map of quality scores (0–1): ``table.column`` rows × dimension columns."""
-    import seaborn as sns
-
     ax = _ax(ax, (7, 0.32 * len(table) + 1.2))
-    sns.heatmap(table, vmin=0.6, vmax=1, cmap="RdYlGn", annot=True, fmt=".2f", linewidths=0.5,
-                cbar_kws={"label": "share of checked rows passing"}, ax=ax, annot_kws={"size": 8})
-    ax.set_xlabel("")
-    ax.set_ylabel("")
+    values = table.to_numpy(dtype=float)
+    image = ax.imshow(np.ma.masked_invalid(values), cmap="RdYlGn", vmin=0.6, vmax=1, aspect="auto")
+    for (i, j), v in np.ndenumerate(values):
+        if not np.isnan(v):
+            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8, color="black" if v > 0.7 else "white")
+    ax.set_xticks(range(values.shape[1]), table.columns)
+    ax.set_yticks(range(values.shape[0]), table.index)
+    ax.figure.colorbar(image, ax=ax, label="share of checked rows passing")
     ax.set_title("Data quality scorecard (blank: rule does not apply)")
     return ax
 
@@ -42,9 +44,16 @@ def plot_tradeoff(curve: pd.DataFrame, threshold: float, measured: pd.DataFrame 
     ax.axvline(np.clip(threshold, 1e-6, 1 - 1e-6), color="grey", lw=1, ls=":", label=f"chosen threshold {threshold:.2f}")
     ax.set_xscale("logit")
     ax.set_xlim(1e-5, 1 - 1e-5)
+    ticks = [1e-4, 1e-2, 0.5, 0.99, 0.9999]
+    ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+    ax.minorticks_off()
     ax.set_xlabel("match-probability threshold (logit scale)")
     ax.set_ylabel("share")
-    ax.set_ylim(0, 1.02)
+    shown = [curve["expected_precision"], curve["expected_recall"]]
+    if measured is not None:
+        shown += [measured["precision"], measured["recall"]]
+    low = float(min(s.min() for s in shown))
+    ax.set_ylim(max(0.0, min(0.9, low) - 0.05), 1.01)
     ax.legend(loc="lower left", fontsize=8)
     ax.set_title("Precision/recall trade-off of the duplicate links")
     return ax
