@@ -17,9 +17,10 @@ are not checked. The dimensions:
 
 A rule's score is its share of checked rows that pass; a dimension's score is the mean of
 its rules' scores; the **overall score** is the mean of the dimension scores present
-(each dimension weighs the same, however many rules it has). Written by hand: the
-checks are a few vectorised pandas expressions, and the validation libraries (pandera,
-great-expectations) report failures, not a weighted scorecard with the failing rows kept.
+(each dimension weighs the same, however many rules it has). Written by hand: each check
+is one vectorised pandas expression; a validation library (pandera, great-expectations)
+would add a dependency to state the same expressions and still leave the dimension scores,
+the overall score and the fix priorities to write.
 """
 
 from __future__ import annotations

@@ -73,7 +73,8 @@ def readiness_score(table: pd.DataFrame) -> float:
 
 
 def reading(table: pd.DataFrame, n_weakest: int = 2) -> str:
-    """A plain-words reading: overall verdict and the weakest items to work on first."""
+    """A plain-words reading: the verdict (ready from 0.7, partly ready from 0.5, else not
+    ready) and the ``n_weakest`` lowest-scored items, to work on first."""
     score = readiness_score(table)
     verdict = ("ready to run CRM programmes" if score >= 0.7 else
                "partly ready: fix the weak items before scaling CRM" if score >= 0.5 else
