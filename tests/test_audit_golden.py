@@ -47,15 +47,21 @@ def test_records_without_cluster_are_an_error(records):
 
 
 def test_source_contribution_by_hand():
-    web = pd.DataFrame({"customer_id": ["C1", "C2", "C3"], "email": ["a@x.com", None, "c@x.com"]})
-    cards = pd.DataFrame({"card_id": ["L1", "L2"], "email": [None, "b@x.com"], "birth_year": [1980, 1990]})
-    links = pd.DataFrame({"id_l": ["C2"], "id_r": ["L2"]})
+    web = pd.DataFrame({"customer_id": ["C1", "C2", "C3"], "email": ["a@x.com", None, "c@x.com"],
+                        "phone": ["010-1111-2222", "010-3333-4444", None]})
+    cards = pd.DataFrame({"card_id": ["L1", "L2", "L3"], "email": [None, "b@x.com", "A@X.com"],
+                          "phone": [None, "01033334445", "01011112222"], "birth_year": [1980, 1990, 1970]})
+    links = pd.DataFrame({"id_l": ["C2", "C1"], "id_r": ["L2", "L3"]})
     people, fields = source_contribution(web, cards, links, left_id="customer_id", right_id="card_id",
                                          names=("web", "cards"))
     counts = people["value"]
     assert (counts["people in web only"], counts["people in both"], counts["people in cards only"],
-            counts["people in all"]) == (2, 1, 1, 4)
+            counts["people in all"]) == (1, 2, 1, 4)
     # e-mail known for C1, C3 from web; C2 from its card: 3 of 4 after merging
     assert fields.loc["email", "known from web"] == 0.5
     assert fields.loc["email", "known after merging"] == 0.75
-    assert fields.loc["birth_year", "known from cards"] == 0.5
+    assert fields.loc["birth_year", "known from cards"] == 0.75
+    # C1 and L3 agree on e-mail (case) and phone (format); C2 and L2 differ in the phone's last digit
+    assert fields.loc["email", "agree where both know"] == 1.0
+    assert fields.loc["phone", "agree where both know"] == 0.5
+    assert pd.isna(fields.loc["birth_year", "agree where both know"])

@@ -84,7 +84,10 @@ def source_contribution(left: pd.DataFrame, right: pd.DataFrame, links: pd.DataF
     ``match_probability``. Returns two frames: ``people`` (counts of people in each source
     only, in both, in all) and ``fields``: for each field (default: all columns of either
     source but the ids) the share of all people for whom it is known from ``left`` alone,
-    ``right`` alone, and after merging (either source).
+    ``right`` alone, and after merging (either source), and the **consistency across the
+    sources**: among people both sources know the field for, the share whose values agree
+    (e-mail and phone compared after :func:`normalize_identity`, text after trimming and
+    lower-casing; NaN where no person has it in both).
     """
     links = links.copy()
     if "match_probability" in links:
@@ -109,6 +112,22 @@ def source_contribution(left: pd.DataFrame, right: pd.DataFrame, links: pd.DataF
     for col in fields:
         in_l = lk[col].reindex(people["l"]).notna().to_numpy() if col in lk else np.zeros(n, bool)
         in_r = rk[col].reindex(people["r"]).notna().to_numpy() if col in rk else np.zeros(n, bool)
+        agree = np.nan
+        if col in lk and col in rk and (in_l & in_r).any():
+            both = in_l & in_r
+            vl = _comparable(lk[col].reindex(people["l"]), col)[both]
+            vr = _comparable(rk[col].reindex(people["r"]), col)[both]
+            agree = float((vl == vr).mean())
         shares.append({"field": col, f"known from {a}": in_l.mean(), f"known from {b}": in_r.mean(),
-                       "known after merging": (in_l | in_r).mean()})
+                       "known after merging": (in_l | in_r).mean(), "agree where both know": agree})
     return table, pd.DataFrame(shares).set_index("field")
+
+
+def _comparable(values: pd.Series, column: str) -> np.ndarray:
+    """Values of one field made comparable across sources (normalised identity, trimmed text)."""
+    if column in ("email", "phone", "name"):
+        normal = normalize_identity(pd.DataFrame({column: values.to_numpy()}))[column]
+        return normal.to_numpy(dtype=object)
+    if values.dtype == "str" or values.dtype == object:
+        return values.astype("str").str.strip().str.lower().to_numpy(dtype=object)
+    return values.to_numpy(dtype=object)
