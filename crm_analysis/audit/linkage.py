@@ -40,6 +40,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from ..common import require_columns
+from ..estimates import FittedModel
 
 EMAIL_PATTERN = re.compile(r"^[a-z0-9._%+-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$")
 #: Field kinds: ``exact`` agreement, ``fuzzy`` (Jaro–Winkler ≥ 0.95, ≥ 0.88, else) and
@@ -122,7 +123,7 @@ def _quiet_splink():
 
 
 @dataclass
-class RecordLinkage:
+class RecordLinkage(FittedModel):
     """Fellegi–Sunter linkage with EM-estimated weights (splink on DuckDB).
 
     Parameters
@@ -142,7 +143,9 @@ class RecordLinkage:
     After :meth:`fit`: ``candidates_`` (one row per blocked pair: ``id_l``, ``id_r`` — when
     linking two sources, ``id_l`` is from ``records`` and ``id_r`` from ``other`` —
     ``match_weight`` in bits, ``match_probability``), ``parameters_`` (m, u and weight per
-    field level, log2 weight in bits, and a ``note`` where a level was not observed), ``prior_`` (probability that two random records match) and
+    field level, log2 weight in bits, and a ``note`` where a level was not observed; as
+    :class:`~crm_analysis.estimates.FittedModel`, ``params_`` holds the weights and
+    ``std_err_`` is NaN: EM as splink runs it gives no standard errors), ``prior_`` (probability that two random records match) and
     ``threshold_`` (the match probability maximising the expected F1).
     """
 
@@ -244,6 +247,10 @@ class RecordLinkage:
                 row["note"] = "; ".join(notes)
                 rows.append(row)
         self.parameters_ = pd.DataFrame(rows)
+        # FittedModel shape: the match weights (bits) per field level; EM gives no standard errors.
+        self.params_ = pd.Series(self.parameters_["weight"].to_numpy(dtype=float),
+                                 index=self.parameters_["field"] + ": " + self.parameters_["level"], name="estimate")
+        self.std_err_ = pd.Series(np.nan, index=self.params_.index)
         self.threshold_ = choose_threshold(self.candidates_["match_probability"])
         return self
 
