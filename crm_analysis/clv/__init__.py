@@ -18,12 +18,14 @@ Modules::
                    CLV per customer, intervals
     sources        the notebook's data sources (CDNOW, synthetic, a file) and analysis window
     published      Fader & Hardie's (2007) survivor series
+    decision       decision_text, holdout_trusted (notebook 03's Decision from the run's figures)
     diagnostics    model-vs-actual tables (histogram, holdout by frequency, tracking, P(alive))
     _fit           shared weighted MLE with standard errors and convergence errors
 """
 
 from ._fit import ConvergenceError
 from .bgnbd import BGNBD
+from .decision import decision_text, holdout_trusted
 from .diagnostics import frequency_histogram, holdout_by_frequency, p_alive_grid, repeat_purchase_tracking
 from .gamma_gamma import GammaGamma, spend_frequency_correlation
 from .pareto_nbd import ParetoNBD
@@ -43,6 +45,8 @@ from .value import (
 )
 
 __all__ = [
+    "decision_text",
+    "holdout_trusted",
     "BGNBD",
     "ConvergenceError",
     "GammaGamma",
