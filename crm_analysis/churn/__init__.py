@@ -29,6 +29,7 @@ from .retention import (
 from .survival import (
     kaplan_meier,
     kaplan_meier_by,
+    life_table,
     logrank_test,
     median_survival,
     numbers_at_risk,
@@ -43,7 +44,7 @@ from .survival import (
 __all__ = [
     "CoxModel", "ParametricAFT", "cohort_matrix", "cohort_table", "concordance_index",
     "contact_features", "customer_type_mix", "design_matrix", "fit_save_model",
-    "hazard_ratio_sentences", "history_adds", "kaplan_meier", "kaplan_meier_by", "logrank_test",
+    "hazard_ratio_sentences", "history_adds", "kaplan_meier", "kaplan_meier_by", "life_table", "logrank_test",
     "median_survival", "net_value_curve", "numbers_at_risk", "pairwise_logrank", "policy_table",
     "recommend_policy", "responsiveness_effect", "retention_at", "rmst", "rmst_by",
     "save_scores", "survival_at", "survival_table_at", "tenure_bands",

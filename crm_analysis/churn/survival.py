@@ -170,9 +170,9 @@ def rmst(durations, events, horizon: float, level: float = 0.95) -> dict:
     surv = km["survival"].to_numpy()
     areas = surv * np.diff(times)
     estimate = float(areas.sum())
-    # A_j: area under the curve from event time t_j to the horizon
-    tail = np.cumsum(areas[::-1])[::-1]
-    a_j = np.append(tail[1:], 0.0)
+    # A_j: area under the curve from event time t_j to the horizon (the curve's value
+    # after t_j holds from t_j on, so row j's area onwards is the tail sum from row j)
+    a_j = np.cumsum(areas[::-1])[::-1]
     n_j, d_j = km["at_risk"].to_numpy(), km["events"].to_numpy()
     keep = (d_j > 0) & (n_j > d_j)
     var = float(np.sum(a_j[keep] ** 2 * d_j[keep] / (n_j[keep] * (n_j[keep] - d_j[keep]))))
@@ -210,3 +210,21 @@ def tenure_bands(tenure, edges=(0, 12, 24, 48, np.inf), unit: str = "m") -> pd.S
               for a, b in zip(edges[:-1], edges[1:])]
     return pd.Series(pd.cut(np.asarray(tenure, dtype=float), edges, right=False, labels=labels),
                      index=getattr(tenure, "index", None)).astype(str)
+
+
+def life_table(durations, events, level: float = 0.95) -> pd.DataFrame:
+    """Discrete-time life table for renewal data (one row per policy at one renewal):
+    per duration (e.g. policy age in years) the policies ``at_risk``, ``events`` (lapses),
+    the ``hazard`` (lapse rate) with a Wilson interval, and ``survival`` = Π(1 − hazard), the
+    share of a new cohort expected to still be a customer after that duration. Each
+    policy counts only at its own duration (left truncation is handled by construction)."""
+    t, e = check_survival_data(durations, events, "life_table")
+    frame = pd.DataFrame({"time": t, "event": e}).groupby("time")["event"].agg(["size", "sum"])
+    n, d = frame["size"].to_numpy(float), frame["sum"].to_numpy(float)
+    h = d / n
+    z = normal_quantile(level)
+    centre = (h + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(h * (1 - h) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return pd.DataFrame({"time": frame.index.to_numpy(), "at_risk": n, "events": d, "hazard": h,
+                         "ci_low": centre - half, "ci_high": centre + half,
+                         "survival": np.cumprod(1 - h), "level": level})

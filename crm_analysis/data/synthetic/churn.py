@@ -160,7 +160,8 @@ def simulate_contact_history(n_customers: int = 4000, *, log_hr_response_day: fl
 
     Returns ``({"customers": frame, "contacts": frame}, truth)``. ``customers`` holds
     ``customer_id``, ``plan``, ``age_band``, ``tenure`` (months), ``churned`` and the truth
-    column ``severity``; ``contacts`` holds ``customer_id``, ``day`` (1–30), ``channel``,
+    column ``severity`` (tenure is rounded up to quarter months, as billing systems record
+    it); ``contacts`` holds ``customer_id``, ``day`` (1–30), ``channel``,
     ``response_hours``, ``resolved``.
     """
     rng = np.random.default_rng(seed)
@@ -196,8 +197,7 @@ def simulate_contact_history(n_customers: int = 4000, *, log_hr_response_day: fl
     window = rng.uniform(6.0, follow_up_months, n)
     customers = pd.DataFrame({
         "customer_id": ids, "plan": plan, "age_band": age_band,
-        "tenure": np.round(np.minimum(life, window), 2), "churned": (life <= window).astype(int),
+        "tenure": np.ceil(np.minimum(life, window) * 4) / 4, "churned": (life <= window).astype(int),
         "severity": severity,
     })
-    customers["tenure"] = customers["tenure"].clip(lower=0.01)
     return {"customers": customers, "contacts": contacts}, truth
