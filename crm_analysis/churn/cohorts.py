@@ -23,7 +23,8 @@ def cohort_table(transactions: pd.DataFrame, customer: str = "customer_id", date
     it), ``customers`` active, ``revenue`` (sum of ``amount``, currency), ``cohort_size``,
     ``retention`` (customers ÷ cohort size) and ``revenue_per_customer`` (revenue ÷ cohort
     size, so it includes the customers who did not buy). Rows after ``as_of`` are dropped
-    before anything is computed."""
+    before anything is computed; cells after ``as_of`` or after the last purchase in the
+    data (whichever is earlier) are not in the table."""
     cols = [customer, date] + ([amount] if amount else [])
     require_columns(transactions, cols, "cohort_table")
     tx = transactions[cols].copy()
@@ -34,7 +35,9 @@ def cohort_table(transactions: pd.DataFrame, customer: str = "customer_id", date
         tx = tx[tx[date] <= pd.Timestamp(as_of)]
     if tx.empty:
         raise ValueError("cohort_table: no transactions on or before as_of")
-    end = pd.Timestamp(as_of) if as_of is not None else tx[date].max()
+    # the window ends at as_of, or at the last purchase if the data stop earlier: months
+    # after the data's end are unobserved, not months without purchases
+    end = min(pd.Timestamp(as_of), tx[date].max()) if as_of is not None else tx[date].max()
     period = tx[date].dt.to_period("M")
     first = period.groupby(tx[customer]).transform("min")
     tx = tx.assign(cohort=first, month=(period - first).apply(lambda d: d.n).astype("int64"))

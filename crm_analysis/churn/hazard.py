@@ -44,20 +44,23 @@ class CoxModel(FittedModel):
     indicators against a reference level (``reference={"contract": "Month-to-month"}``,
     default the most frequent level; see ``reference_levels_``). ``strata`` names a
     column whose groups each get their own baseline hazard (the fix when a covariate
-    breaks proportional hazards); it then has no hazard ratio of its own.
+    breaks proportional hazards); it then has no hazard ratio of its own. ``entry``
+    names a column of entry times (rows observed from ``entry`` to ``duration``), as in the
+    episodes of :func:`episode_split`.
     """
 
     def __init__(self, duration: str, event: str, covariates, strata: str | None = None,
-                 reference: dict | None = None, ties: str = "efron"):
+                 reference: dict | None = None, ties: str = "efron", entry: str | None = None):
         if ties not in ("efron", "breslow"):
             raise ValueError(f"ties must be 'efron' or 'breslow'; got {ties!r}")
         self.duration, self.event, self.covariates = duration, event, list(covariates)
-        self.strata, self.reference, self.ties = strata, reference, ties
+        self.strata, self.reference, self.ties, self.entry = strata, reference, ties, entry
         self.params_ = None
 
     def fit(self, frame: pd.DataFrame) -> CoxModel:
         """Fit by maximum partial likelihood; returns self."""
-        cols = [self.duration, self.event] + ([self.strata] if self.strata else [])
+        cols = ([self.duration, self.event] + ([self.strata] if self.strata else [])
+                + ([self.entry] if self.entry else []))
         require_columns(frame, cols, "CoxModel.fit")
         t, e = check_survival_data(frame[self.duration], frame[self.event], "CoxModel.fit")
         X, self.reference_levels_ = design_matrix(frame, self.covariates, self.reference,
@@ -67,7 +70,8 @@ class CoxModel(FittedModel):
             raise ValueError(f"CoxModel.fit: covariate column(s) {constant} take a single value "
                              "(within the data given); drop them")
         strata = frame[self.strata].astype(str).to_numpy() if self.strata else None
-        self.model_ = PHReg(t, X.to_numpy(), status=e, ties=self.ties, strata=strata)
+        entry = frame[self.entry].to_numpy(dtype="float64") if self.entry else None
+        self.model_ = PHReg(t, X.to_numpy(), status=e, ties=self.ties, strata=strata, entry=entry)
         self.result_ = self.model_.fit(disp=False)
         if not np.all(np.isfinite(self.result_.bse)):
             raise ValueError("CoxModel.fit: the fit did not converge (infinite standard errors); "
@@ -79,6 +83,7 @@ class CoxModel(FittedModel):
         self.loglik_ = float(self.result_.llf)
         self.n_, self.n_events_ = int(t.size), int(e.sum())
         self._t, self._e, self._X, self._strata = t, e, X.to_numpy(), strata
+        self._entry = entry if entry is not None else np.full(t.size, -np.inf)
         return self
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
@@ -119,9 +124,9 @@ class CoxModel(FittedModel):
         groups = self._strata if self._strata is not None else np.zeros(t.size)
         for g in np.unique(groups):
             rows = np.flatnonzero(groups == g)
-            tr, er, Xr, wr = t[rows], e[rows], X[rows], w[rows]
+            tr, er, Xr, wr, en = t[rows], e[rows], X[rows], w[rows], self._entry[rows]
             for u in np.unique(tr[er == 1]):
-                risk = tr >= u
+                risk = (tr >= u) & (en < u)
                 dead = (tr == u) & (er == 1)
                 d = int(dead.sum())
                 s0, s1 = wr[risk].sum(), wr[risk] @ Xr[risk]
@@ -142,7 +147,11 @@ class CoxModel(FittedModel):
         order = rows[np.argsort(self._t[rows], kind="stable")]
         times = self._t[order]
         if transform == "km":
-            sf = SurvfuncRight(self._t, self._e)
+            if np.all(np.isinf(self._entry)):
+                sf = SurvfuncRight(self._t, self._e)
+            else:  # zero-length episodes carry no information and statsmodels refuses them
+                ok = self._t > np.maximum(self._entry, 0)
+                sf = SurvfuncRight(self._t[ok], self._e[ok], entry=np.maximum(self._entry, 0)[ok])
             # one minus the Kaplan-Meier curve just before each event time
             idx = np.searchsorted(sf.surv_times, times, side="left")
             before = np.concatenate([[1.0], sf.surv_prob])[idx]
@@ -201,6 +210,33 @@ class CoxModel(FittedModel):
         X, _ = design_matrix(frame, self.covariates, self.reference_levels_, "predict", strict=False)
         X = X.reindex(columns=self.params_.index, fill_value=0.0)
         return X.to_numpy() @ self.params_.to_numpy()
+
+
+def episode_split(frame: pd.DataFrame, duration: str, event: str, cut: float, covariates,
+                  keep=(), reference: dict | None = None, unit: str = "m") -> tuple[pd.DataFrame, list]:
+    """Split each customer's follow-up at tenure ``cut`` into an early and a late episode
+    and give every covariate column one coefficient per episode: the time-varying fix for
+    a hazard ratio that changes with tenure.
+
+    Returns ``(episodes, names)``: ``episodes`` has ``entry``, ``exit``, ``event`` (churn
+    in that episode), the ``keep`` columns (e.g. a stratum) and the design columns
+    ``<column> (≤cut)`` / ``<column> (>cut)``; ``names`` lists the design columns for
+    ``CoxModel("exit", "event", names, entry="entry")``.
+    """
+    require_columns(frame, [duration, event, *keep], "episode_split")
+    t, e = check_survival_data(frame[duration], frame[event], "episode_split")
+    X, _ = design_matrix(frame, covariates, reference, "episode_split")
+    early_label, late_label = f" (≤{cut:g}{unit})", f" (>{cut:g}{unit})"
+    base = frame[list(keep)].reset_index(drop=True)
+    Xv = X.reset_index(drop=True)
+    early = base.assign(entry=0.0, exit=np.minimum(t, cut), event=np.where(t <= cut, e, 0.0))
+    late_rows = np.flatnonzero(t > cut)
+    late = base.iloc[late_rows].assign(entry=float(cut), exit=t[late_rows], event=e[late_rows])
+    for col in Xv.columns:
+        early[col + early_label], early[col + late_label] = Xv[col].to_numpy(), 0.0
+        late[col + early_label], late[col + late_label] = 0.0, Xv[col].to_numpy()[late_rows]
+    names = [c + lab for c in Xv.columns for lab in (early_label, late_label)]
+    return pd.concat([early, late], ignore_index=True), names
 
 
 def concordance_index(durations, events, risk) -> float:

@@ -99,7 +99,9 @@ def plot_schoenfeld(resid: pd.DataFrame, column: str, ax=None, bins: int = 10):
     means = resid.groupby(cut).agg(time=("time", "mean"), beta=(column, "mean"))
     ax.plot(means["time"], means["beta"], marker="o", color="#d62728", label="binned mean β(t)")
     ax.axhline(float(resid[column].mean()), color="black", ls="--", lw=1, label="constant β")
-    lo, hi = np.nanpercentile(resid[column], [2, 98])
+    lo, hi = np.nanpercentile(resid[column], [5, 95])
+    pad = 0.5 * (hi - lo)
+    lo, hi = min(lo - pad, means["beta"].min()), max(hi + pad, means["beta"].max())
     ax.set(ylim=(lo, hi), xlabel="tenure at churn", ylabel=f"β(t) for {column}",
            title=f"Scaled Schoenfeld residuals: {column}")
     ax.legend(fontsize=8)
