@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special
+from scipy import integrate, optimize, special
 
 from crm_analysis.churn.design import design_matrix
 from crm_analysis.churn.survival import check_survival_data
@@ -164,4 +164,4 @@ class ParametricAFT(FittedModel):
         grid = np.linspace(0.0, horizon, steps + 1)[1:]
         surv = self.survival(frame, grid).to_numpy()
         surv = np.hstack([np.ones((surv.shape[0], 1)), surv])
-        return np.trapezoid(surv, dx=horizon / steps, axis=1)
+        return integrate.trapezoid(surv, dx=horizon / steps, axis=1)

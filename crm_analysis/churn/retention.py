@@ -54,23 +54,27 @@ def _selection(scores: pd.DataFrame, policy: str, k: int, ids) -> np.ndarray:
 
 
 def estimated_incremental_value(frame: pd.DataFrame, chosen, value: str = "value",
-                                treatment: str = "treated", churned: str = "churned") -> float:
+                                treatment: str = "treated", churned: str = "churned",
+                                with_se: bool = False):
     """Margin kept by offering the ``chosen`` customers, estimated from the randomized arms:
-    n_chosen × (mean retained value if offered − mean retained value if not), currency."""
+    n_chosen × (mean retained value if offered − mean retained value if not), currency.
+    ``with_se=True`` returns ``(estimate, standard error)`` (difference of two means)."""
     part = frame[np.asarray(chosen)]
     kept = part[value] * (1 - part[churned])
-    t = part[treatment] == 1
-    if t.sum() == 0 or (~t).sum() == 0:
-        return float("nan")
-    return float(len(part) * (kept[t].mean() - kept[~t].mean()))
+    t = (part[treatment] == 1).to_numpy()
+    if t.sum() < 2 or (~t).sum() < 2:
+        return (float("nan"), float("nan")) if with_se else float("nan")
+    est = float(len(part) * (kept[t].mean() - kept[~t].mean()))
+    se = float(len(part) * np.sqrt(kept[t].var() / t.sum() + kept[~t].var() / (~t).sum()))
+    return (est, se) if with_se else est
 
 
 def policy_table(frame: pd.DataFrame, scores: pd.DataFrame, budget_share: float, offer_cost: float,
                  value: str = "value", true_effect: str | None = None, id_col: str = "customer_id") -> pd.DataFrame:
     """Compare the targeting policies at one budget (share of customers offered).
 
-    One row per policy: ``offered``, ``incremental_value`` (estimated, currency),
-    ``cost`` (offers × ``offer_cost``), ``net_value``, ``roi`` ((incremental value − cost)
+    One row per policy: ``offered``, ``incremental_value`` (estimated, currency) and its
+    standard error ``incremental_value_se``, ``cost`` (offers × ``offer_cost``), ``net_value``, ``roi`` ((incremental value − cost)
     ÷ cost), ``break_even_offer_cost`` (incremental value per offer: the dearest offer
     that still pays), ``mean_churn_risk`` of those offered; with ``true_effect`` (a column
     of the true save effect, synthetic data only) also ``true_incremental_value`` and
@@ -85,9 +89,10 @@ def policy_table(frame: pd.DataFrame, scores: pd.DataFrame, budget_share: float,
     rows = {}
     for policy in POLICIES:
         chosen = _selection(scores, policy, k, ids)
-        inc = estimated_incremental_value(frame, chosen, value)
+        inc, se = estimated_incremental_value(frame, chosen, value, with_se=True)
         cost = offer_cost * k
-        row = {"offered": k, "incremental_value": inc, "cost": cost, "net_value": inc - cost,
+        row = {"offered": k, "incremental_value": inc, "incremental_value_se": se,
+               "cost": cost, "net_value": inc - cost,
                "roi": (inc - cost) / cost if cost > 0 else np.nan,
                "break_even_offer_cost": inc / k if k else np.nan,
                "mean_churn_risk": float(scores.loc[chosen, "churn_risk"].mean())}

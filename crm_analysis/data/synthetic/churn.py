@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import special
+from scipy import integrate, special
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class LifetimesTruth:
         """True restricted mean lifetime up to ``horizon`` (numerical integral)."""
         grid = np.linspace(0, horizon, steps + 1)[1:]
         s = np.concatenate([[1.0], self.survival(grid, x)])
-        return float(np.trapezoid(s, dx=horizon / steps))
+        return float(integrate.trapezoid(s, dx=horizon / steps))
 
     @property
     def cox_coef(self) -> float:
