@@ -16,6 +16,7 @@ Generators (import them from here)::
     simulate_lifetimes          churn.py         Weibull customer lifetimes with censoring
     simulate_retention_campaign churn.py         randomized retention offer with true save effects
     simulate_contact_history    churn.py         complaints, response times and churn (4R)
+    simulate_promotion          promotion.py     sales + promotion with a hidden 3-way interaction
 """
 
 from importlib import import_module
@@ -31,6 +32,7 @@ _GENERATORS = {
     "simulate_lifetimes": "churn",
     "simulate_retention_campaign": "churn",
     "simulate_contact_history": "churn",
+    "simulate_promotion": "promotion",
 }
 
 __all__ = sorted(_GENERATORS)
