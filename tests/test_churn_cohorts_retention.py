@@ -80,3 +80,20 @@ def test_contact_features_reject_unknown_customers():
     with pytest.raises(ValueError, match="not in the customers table"):
         churn.contact_features(world["customers"][world["customers"]["customer_id"] != missing],
                                world["contacts"])
+
+
+def test_contract_frame_from_dates_and_flags():
+    customers = pd.DataFrame({
+        "customer_id": ["a", "b", "c"],
+        "signup_date": pd.to_datetime(["2024-01-01", "2024-03-01", "2024-06-01"]),
+        "end_date": pd.to_datetime(["2024-07-01", None, None]),
+        "plan": ["x", "y", "x"], "email": ["p@q", "r@s", "t@u"],
+    })
+    frame, attrs, left_out = churn.contract_frame(customers, as_of="2024-12-31")
+    assert frame["churned"].tolist() == [1, 0, 0]
+    np.testing.assert_allclose(frame["tenure"], np.array([182, 305, 213]) / (365.25 / 12))
+    assert attrs == ["plan"] and "email" not in attrs
+    with pytest.raises(ValueError, match="needs 'tenure' and 'churned'"):
+        churn.contract_frame(customers[["customer_id", "plan"]])
+    with pytest.raises(ValueError, match=r"rows \[1\]"):
+        churn.contract_frame(pd.DataFrame({"customer_id": ["a", "b"], "tenure": [3, -1], "churned": [0, 1]}))

@@ -9,6 +9,7 @@ Modules::
     hazard       Cox model (statsmodels PHReg, Efron ties), hazard ratios, PH test, strata,
                  time-varying episodes, concordance, hazard ratios in words
     parametric   Weibull and log-logistic AFT models for lifetimes beyond the data
+    own_data     a data profile's customers table (tenure or dates, churn flag) as survival data
     noncontractual  P(alive) below a threshold (BG/NBD) vs a classifier on recent behaviour
     retention    whom to save: save effect × value targeting, ROI, break-even offer cost
     contacts     4R: contact-history features, response-time effect, what the history adds
@@ -18,6 +19,7 @@ from . import noncontractual
 from .cohorts import cohort_matrix, cohort_table, retention_at
 from .contacts import contact_features, history_adds, responsiveness_effect
 from .design import design_matrix
+from .own_data import contract_frame
 from .hazard import CoxModel, concordance_index, episode_split, hazard_ratio_sentences
 from .parametric import ParametricAFT
 from .retention import (
@@ -44,7 +46,7 @@ from .survival import (
 )
 
 __all__ = [
-    "CoxModel", "ParametricAFT", "cohort_matrix", "cohort_table", "concordance_index",
+    "CoxModel", "ParametricAFT", "cohort_matrix", "cohort_table", "concordance_index", "contract_frame",
     "contact_features", "customer_type_mix", "design_matrix", "episode_split", "fit_save_model",
     "hazard_ratio_sentences", "history_adds", "kaplan_meier", "kaplan_meier_by", "life_table", "logrank_test",
     "median_survival", "net_value_curve", "noncontractual", "numbers_at_risk", "pairwise_logrank", "policy_table",
