@@ -85,3 +85,15 @@ def compare_flags(scores: pd.DataFrame, outcome, threshold: float = 0.5) -> pd.D
                       "precision": hits / flag.sum() if flag.sum() else np.nan,
                       "recall": hits / y.sum() if y.sum() else np.nan}
     return pd.DataFrame(rows).T
+
+
+def churn_scores_at(transactions: pd.DataFrame, as_of=None, period_weeks: int = 13) -> pd.DataFrame:
+    """:func:`churn_scores` with the windows counted back from the end of the data
+    (``as_of``, else the last purchase; no purchase after it is used): the outcome is the
+    last ``period_weeks`` weeks, the classifier learns on the ``period_weeks`` before."""
+    tx = transactions
+    if as_of is not None:
+        tx = tx[tx["date"] <= pd.Timestamp(as_of) + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)]
+    end = tx["date"].max().normalize()
+    step = pd.Timedelta(weeks=period_weeks)
+    return churn_scores(tx, end - 2 * step, end - step, end)
