@@ -87,12 +87,13 @@ def test_contract_frame_from_dates_and_flags():
         "customer_id": ["a", "b", "c"],
         "signup_date": pd.to_datetime(["2024-01-01", "2024-03-01", "2024-06-01"]),
         "end_date": pd.to_datetime(["2024-07-01", None, None]),
-        "plan": ["x", "y", "x"], "email": ["p@q", "r@s", "t@u"],
+        "plan": ["x", "y", "x"], "email": ["p@q", "r@s", "t@u"], "fee": ["10.5", "20", "7"],
     })
     frame, attrs, left_out = churn.contract_frame(customers, as_of="2024-12-31")
+    assert frame["fee"].tolist() == [10.5, 20.0, 7.0]
     assert frame["churned"].tolist() == [1, 0, 0]
     np.testing.assert_allclose(frame["tenure"], np.array([182, 305, 213]) / (365.25 / 12))
-    assert attrs == ["plan"] and "email" not in attrs
+    assert attrs == ["plan", "fee"] and "email" not in attrs
     with pytest.raises(ValueError, match="needs 'tenure' and 'churned'"):
         churn.contract_frame(customers[["customer_id", "plan"]])
     with pytest.raises(ValueError, match=r"rows \[1\]"):

@@ -9,8 +9,8 @@ A ``customers`` table feeds the survival and hazard sections when it maps either
 
 The other mapped columns become the hazard model's attributes: numbers as given, text as
 categories against their most frequent level (the reference is printed with the ratios);
-identity and contact columns (name, e-mail, phone, dates) and text columns with more than
-``max_levels`` values are left out, and :func:`contract_frame` says which.
+text that reads entirely as numbers counts as a number; identity and contact columns (name,
+e-mail, phone, dates) and text columns with more than ``max_levels`` values are left out, and :func:`contract_frame` says which.
 """
 
 from __future__ import annotations
@@ -65,6 +65,10 @@ def contract_frame(customers: pd.DataFrame, as_of=None, max_levels: int = 20):
         if col in NOT_ATTRIBUTES:
             continue
         s = customers[col]
+        if not is_numeric(s) and not (col.endswith("date") or col.endswith("_at")):
+            as_number = pd.to_numeric(s, errors="coerce")
+            if as_number.notna().all():  # numbers read as text (a profile keeps unknown columns as text)
+                s = as_number
         if col.endswith("date") or col.endswith("_at"):
             left_out[col] = "a date"
         elif s.isna().any():
