@@ -109,7 +109,7 @@ def recommend_policy(table: pd.DataFrame) -> str:
 
 
 def net_value_curve(frame: pd.DataFrame, scores: pd.DataFrame, offer_cost: float,
-                    shares=np.linspace(0.05, 1.0, 20), value: str = "value",
+                    shares=np.linspace(0.1, 1.0, 10), value: str = "value",
                     true_effect: str | None = None) -> pd.DataFrame:
     """Net value (estimated and, with ``true_effect``, true) of each policy against the
     share of customers offered: long table ``share, policy, net_value[, true_net_value]``."""
