@@ -66,7 +66,7 @@ def test_estimated_incremental_value_tracks_the_truth():
 def test_responsiveness_adjusted_covers_truth_and_naive_is_biased():
     hits, naive_above = 0, 0
     for seed in range(20):
-        world, truth = simulate_contact_history(2000, seed=seed)
+        world, truth = simulate_contact_history(1500, seed=seed)
         eff = churn.responsiveness_effect(churn.contact_features(world["customers"], world["contacts"]))
         hits += eff.loc["adjusted", "ci_low"] <= truth.hr_response_day <= eff.loc["adjusted", "ci_high"]
         naive_above += eff.loc["unadjusted", "estimate"] > truth.hr_response_day

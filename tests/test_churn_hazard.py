@@ -142,3 +142,14 @@ def test_design_matrix_reference_and_errors():
         churn.design_matrix(frame, ["plan"], {"plan": "z"})
     with pytest.raises(ValueError, match=r"missing values in rows \[1\]"):
         churn.design_matrix(frame.assign(x=[1.0, None, 3.0, 4.0]), ["x"])
+
+
+def test_hazard_ratio_sentences_order_and_wording():
+    table = pd.DataFrame({"estimate": [0.4, 1.1, 2.0], "ci_low": [0.3, 0.9, 1.5],
+                          "ci_high": [0.55, 1.3, 2.7]}, index=["plan[b]", "age", "x"])
+    words = churn.hazard_ratio_sentences(table, {"plan": "a"}, unit={"x": "visit"})
+    assert words == [
+        "plan = b: 0.40 times the churn hazard of a (CI 0.30 to 0.55)",
+        "x: 2.000 times the churn hazard per 1 visit (CI 1.50 to 2.70)",
+        "no clear effect: age",
+    ]

@@ -262,7 +262,7 @@ def concordance_index(durations, events, risk) -> float:
 
 
 def hazard_ratio_sentences(table: pd.DataFrame, reference_levels: dict, unit: dict | None = None,
-                           alpha_level: float = 0.95, top: int | None = None) -> list[str]:
+                           top: int | None = None) -> list[str]:
     """The Cox model's ratios in words, largest effects first: "contract = Two year:
     0.05 times the churn hazard of Month-to-month (CI 0.03 to 0.08)". ``unit`` gives a
     numeric covariate's unit for "per 1 <unit>" wording. Only ratios whose interval
