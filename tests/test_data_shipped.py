@@ -16,6 +16,7 @@ from crm_analysis.data import (
     load_caravan,
     load_cdnow,
     load_mass_insurance,
+    load_rossi,
     load_telco_churn,
 )
 from crm_analysis.data.shipped import DATA_DIR, shipped_path
@@ -26,6 +27,7 @@ SHA256 = {
     "telco/wa_churn.csv.gz": "02d4b9f6efc3249ba52431d29d5906458cfeb98e23c21f0d0434fdd876e737cc",
     "caravan/caravan.csv.gz": "82847df98be785817b46c6cb6fea9f8ac73bca78caa0ee7732d4a583a45eaa4a",
     "mass_insurance/insurance.csv": "00c9e982c20461e59f7ab1defdeb79dd5a05900f94f57fbf44184295a0215880",
+    "rossi/rossi.csv": "0214400170e07f3015a285edca2014cac0dae8aac125fcbaad642490e05f892c",
 }
 
 
@@ -102,3 +104,12 @@ def test_mass_insurance_is_the_full_4x4x4_table():
     cells = insurance.groupby(["District", "Group", "Age"], observed=True).size()
     assert len(cells) == 64 and (cells == 1).all()
     assert (insurance["Claims"] <= insurance["Holders"]).all()
+
+
+def test_rossi_matches_its_documentation():
+    # carData::Rossi: 432 released prisoners, half given financial aid at random, all
+    # censored observations at 52 weeks; 114 arrests (Fox & Weisberg's coxph output)
+    rossi = load_rossi()
+    assert rossi.shape == (432, 9)
+    assert rossi["arrest"].sum() == 114 and rossi["fin"].sum() == 216
+    assert (rossi.loc[rossi["arrest"] == 0, "week"] == 52).all()
