@@ -16,6 +16,7 @@ Generators (import them from here)::
     simulate_lifetimes          churn.py         Weibull customer lifetimes with censoring
     simulate_retention_campaign churn.py         randomized retention offer with true save effects
     simulate_contact_history    churn.py         complaints, response times and churn (4R)
+    simulate_recency_chain      recency_chain.py purchases driven by a known recency-state Markov chain
     simulate_promotion          promotion.py     sales + promotion with a hidden 3-way interaction
 """
 
@@ -32,6 +33,7 @@ _GENERATORS = {
     "simulate_lifetimes": "churn",
     "simulate_retention_campaign": "churn",
     "simulate_contact_history": "churn",
+    "simulate_recency_chain": "recency_chain",
     "simulate_promotion": "promotion",
 }
 
