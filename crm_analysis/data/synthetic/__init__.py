@@ -14,6 +14,9 @@ Generators (import them from here)::
     simulate_insurance_portfolio insurance.py    Poisson/Gamma claims with known coefficients
     simulate_access_log         weblogs.py       Apache combined-format log with sessions
     simulate_recency_chain      recency_chain.py purchases driven by a known recency-state Markov chain
+    simulate_lifetimes          churn.py         Weibull customer lifetimes with censoring
+    simulate_retention_campaign churn.py         randomized retention offer with true save effects
+    simulate_contact_history    churn.py         complaints, response times and churn (4R)
 """
 
 from importlib import import_module
@@ -27,6 +30,9 @@ _GENERATORS = {
     "simulate_insurance_portfolio": "insurance",
     "simulate_access_log": "weblogs",
     "simulate_recency_chain": "recency_chain",
+    "simulate_lifetimes": "churn",
+    "simulate_retention_campaign": "churn",
+    "simulate_contact_history": "churn",
 }
 
 __all__ = sorted(_GENERATORS)
