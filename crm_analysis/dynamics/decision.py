@@ -7,7 +7,7 @@ import pandas as pd
 
 
 def dynamics_decision(policy_values: pd.DataFrame, optimal: pd.DataFrame, stationarity: pd.DataFrame,
-                      offers: pd.DataFrame, projected_equity: float, horizon: int,
+                      offers: pd.DataFrame | None, projected_equity: float, horizon: int,
                       significance: float = 0.05) -> dict:
     """Recommendations and the figures behind them.
 
@@ -15,7 +15,8 @@ def dynamics_decision(policy_values: pd.DataFrame, optimal: pd.DataFrame, statio
     from :func:`~crm_analysis.dynamics.equity.compare_policies`; ``optimal``: the
     :func:`~crm_analysis.dynamics.equity.optimal_contact_policy` table; ``stationarity``: the
     :func:`~crm_analysis.dynamics.migration.stationarity_test` table; ``offers``: the
-    :func:`~crm_analysis.dynamics.revitalisation.offer_policies` table;
+    :func:`~crm_analysis.dynamics.revitalisation.offer_policies` table (None when the
+    revitalisation list could not be built);
     ``projected_equity``: currency over ``horizon`` periods.
 
     Returns a dict with ``best_policy`` (the policy with the highest value of a customer who
@@ -26,7 +27,7 @@ def dynamics_decision(policy_values: pd.DataFrame, optimal: pd.DataFrame, statio
     best_policy = str(first.idxmax())
     contact_states = [str(s) for s, c in optimal["contact"].items() if c]
     stop = [str(s) for s, c in optimal["contact"].items() if not c and s != "lost"]
-    best_offer = str(offers["expected_value"].idxmax())
+    best_offer = None if offers is None else str(offers["expected_value"].idxmax())
     p = float(stationarity.loc["all states", "p_value"])
     stationary = bool(p >= significance)
     others = ", ".join(f"{name} {v:,.2f}" for name, v in first.items() if name != best_policy)
@@ -35,14 +36,16 @@ def dynamics_decision(policy_values: pd.DataFrame, optimal: pd.DataFrame, statio
         + (f" and stop from state {stop[0]} on" if stop else " (every state until lost)")
         + f": a customer who has just bought is then worth {first[best_policy]:,.2f} "
         f"(policy '{best_policy}'), against {others} under the alternatives.",
-        f"**Revitalise selectively.** Send the reactivation offer to the "
-        f"{int(offers.loc[best_offer, 'offers']):,} customers with a positive expected value "
-        f"(expected {offers.loc[best_offer, 'expected_value']:,.0f} in total); offering it to every "
-        f"candidate ({int(offers.loc['every candidate', 'offers']):,}) would yield "
-        f"{offers.loc['every candidate', 'expected_value']:,.0f}."
+        ("**Revitalisation.** The revitalisation list could not be built on these data (see section 7), "
+         "so no reactivation offers are recommended from this run.") if offers is None else
+        (f"**Revitalise selectively.** Send the reactivation offer to the "
+         f"{int(offers.loc[best_offer, 'offers']):,} customers with a positive expected value "
+         f"(expected {offers.loc[best_offer, 'expected_value']:,.0f} in total); offering it to every "
+         f"candidate ({int(offers.loc['every candidate', 'offers']):,}) would yield "
+         f"{offers.loc['every candidate', 'expected_value']:,.0f}.")
         if best_offer == "positive expected value" else
-        f"**Revitalisation.** The best choice here is '{best_offer}' "
-        f"(expected {offers.loc[best_offer, 'expected_value']:,.0f}).",
+        (f"**Revitalisation.** The best choice here is '{best_offer}' "
+         f"(expected {offers.loc[best_offer, 'expected_value']:,.0f})."),
         (f"**Trust the matrix for projections.** The chi-square test finds no change in the "
          f"transition probabilities across periods (p = {p:.3f}); the projected equity of the current "
          f"customers, {projected_equity:,.0f} over {horizon} periods, rests on the pooled matrix.")

@@ -94,8 +94,9 @@ def markov_value(transition: pd.DataFrame, rewards, period_discount_rate: float,
                  horizon: int | None = None) -> pd.Series:
     """Expected present value per starting state (currency), current period included.
 
-    ``horizon=None``: infinite horizon, V = (I − P/(1+d))⁻¹ R (needs d > 0 or a chain whose
-    rewarded states are left for good). Otherwise the sum over ``horizon`` periods.
+    ``horizon=None``: infinite horizon, V = (I − P/(1+d))⁻¹ R; absorbing states with no
+    reward are worth 0 and left out of the solve, so d = 0 works for chains that end in
+    them (the fundamental-matrix value of an absorbing chain). Otherwise the sum over ``horizon`` periods.
     """
     d = _check_discount(period_discount_rate)
     P = np.asarray(transition, dtype=float)
@@ -106,9 +107,13 @@ def markov_value(transition: pd.DataFrame, rewards, period_discount_rate: float,
         raise ValueError("transition rows must be probabilities summing to 1")
     index = transition.index if isinstance(transition, pd.DataFrame) else None
     if horizon is None:
-        a = np.eye(P.shape[0]) - P / (1 + d)
+        # absorbing states without reward (lost) are worth 0; solving on the others keeps
+        # the system regular when d = 0 (the fundamental matrix (I − Q)⁻¹ of an absorbing chain)
+        live = ~((np.isclose(np.diag(P), 1.0)) & (R == 0))
+        v = np.zeros_like(R)
+        a = np.eye(int(live.sum())) - P[np.ix_(live, live)] / (1 + d)
         try:
-            v = np.linalg.solve(a, R)
+            v[live] = np.linalg.solve(a, R[live])
         except np.linalg.LinAlgError:
             raise ValueError("infinite-horizon value does not exist: with period_discount_rate 0 some "
                              "rewarded state is never left; use a positive rate or a finite horizon") from None

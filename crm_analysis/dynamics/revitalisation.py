@@ -12,8 +12,8 @@ now.
 
 Reasons, from the customer's own history (a purchase is a purchase day):
 
-* ``lower frequency``: fewer purchases in (before, now] than their average per period of
-  the same length before ``before``;
+* ``lower frequency``: fewer purchases in (before, now] than 0.8 × their average per
+  period of the same length before ``before``;
 * ``longer gap``: the time since the last purchase at ``now`` exceeds 1.5 × their mean
   gap between purchases (one-time buyers: exceeds the period length);
 * ``smaller baskets``: they bought in (before, now] and spent less than 0.8 × their
@@ -33,10 +33,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crm_analysis.clv import BGNBD, summarize_transactions
+from crm_analysis.clv import BGNBD, ConvergenceError, summarize_transactions
 from crm_analysis.common import require_columns, top_k
 
 GAP_FACTOR = 1.5
+FREQUENCY_FACTOR = 0.8
 BASKET_FACTOR = 0.8
 
 
@@ -61,6 +62,9 @@ def revitalisation_list(transactions: pd.DataFrame, *, now, before, margin_rate:
     offer_response : share of alive customers the offer brings back to their earlier value, [0, 1].
     model : a fitted BG/NBD in weeks; fitted on the history up to ``now`` when None.
 
+    Raises ``ValueError`` when the BG/NBD model cannot be fitted (e.g. every customer drops
+    out at the same rate, so its heterogeneity parameters run off to infinity).
+
     Returns a frame indexed by ``customer_id``, best-first by ``value_at_stake`` (ties by
     id), with ``rank`` (1 = most at stake), the P(alive), expected purchases and values
     before and now, ``value_at_stake``, ``candidate`` (value fell), the reason flags and
@@ -82,7 +86,14 @@ def revitalisation_list(transactions: pd.DataFrame, *, now, before, margin_rate:
         raise ValueError(f"transactions: no purchase on or before {before.date()}")
     s_now = summarize_transactions(tx, time_unit="W", observation_end=now)
     s_before = summarize_transactions(tx[tx["date"] <= before], time_unit="W", observation_end=before)
-    model = model if model is not None else BGNBD().fit(s_now)
+    if model is None:
+        try:
+            model = BGNBD().fit(s_now)
+        except ConvergenceError as err:
+            raise ValueError(
+                f"revitalisation_list: the BG/NBD model cannot be fitted to the purchases up to {now.date()} "
+                f"({len(s_now):,} customers): {err} Use a longer history or more customers, or pass a "
+                "fitted model with model=.") from err
     s_now = s_now.loc[s_before.index]
 
     def evaluate(s):
@@ -102,7 +113,7 @@ def revitalisation_list(transactions: pd.DataFrame, *, now, before, margin_rate:
     gap_now = (now - everything["last"]).dt.days
     mean_gap = ((everything["last"] - everything["first"]).dt.days / (everything["n"] - 1)).where(everything["n"] > 1)
     recent_n = recent["n"].fillna(0)
-    lower_frequency = recent_n < earlier["n"] / earlier_periods
+    lower_frequency = recent_n < FREQUENCY_FACTOR * earlier["n"] / earlier_periods
     longer_gap = np.where(mean_gap.notna(), gap_now > GAP_FACTOR * mean_gap, gap_now > period_days)
     smaller = (recent_n > 0) & (recent["spend"] / recent["n"] < BASKET_FACTOR * earlier["spend"] / earlier["n"])
     out = pd.DataFrame({

@@ -111,15 +111,23 @@ class Snapshots:
 
 def period_ends(first_day, as_of, period_months: int) -> pd.DatetimeIndex:
     """Period ends ``as_of``, ``as_of − period_months`` months, … back until the first
-    period contains ``first_day``; oldest first."""
+    period contains ``first_day``; oldest first. Month ends stay month ends."""
     as_of = pd.Timestamp(as_of).normalize()
     first_day = pd.Timestamp(first_day).normalize()
     if first_day > as_of:
         raise ValueError(f"the first purchase {first_day.date()} is after as_of {as_of.date()}")
     ends = [as_of]
-    while ends[-1] - pd.DateOffset(months=period_months) >= first_day:
-        ends.append(as_of - pd.DateOffset(months=period_months * len(ends)))
+    while shift_months(as_of, -period_months * len(ends)) >= first_day:
+        ends.append(shift_months(as_of, -period_months * len(ends)))
     return pd.DatetimeIndex(ends[::-1])
+
+
+def shift_months(day: pd.Timestamp, months: int) -> pd.Timestamp:
+    """``day`` moved by ``months`` months; a month's last day stays a month's last day
+    (2024-06-30 − 3 months = 2024-03-31), other days keep their day number where it exists."""
+    if day.is_month_end:
+        return day + pd.offsets.MonthEnd(months) if months else day
+    return day + pd.DateOffset(months=months)
 
 
 def status_snapshots(

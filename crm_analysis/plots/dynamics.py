@@ -47,7 +47,7 @@ def plot_transition_heatmap(matrix: pd.DataFrame, ax=None, title: str = "Transit
 
 
 def plot_migration_flow(counts: pd.DataFrame, ax=None, title: str = "Migration between two period ends",
-                        gap: float = 0.02):
+                        gap: float = 0.03):
     """Alluvial (Sankey-style) chart of one from × to count table: bars of the states at the
     two period ends, bands as wide as the number of customers who moved."""
     ax = _ax(ax, (7, 5))

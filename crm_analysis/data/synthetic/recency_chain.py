@@ -104,8 +104,10 @@ def simulate_recency_chain(
             raise ValueError(f"retention_by_period must have shape ({n_periods}, {k}) with probabilities")
     rng = np.random.default_rng(seed)
     end_ts = pd.Timestamp(end).normalize()
-    ends = pd.DatetimeIndex([end_ts - pd.DateOffset(months=period_months * (n_periods - 1 - j))
-                             for j in range(n_periods)])
+    # period ends step back whole months from ``end``; a month's last day stays a month end
+    back = [period_months * (n_periods - 1 - j) for j in range(n_periods)]
+    ends = pd.DatetimeIndex([end_ts + pd.offsets.MonthEnd(-m) if end_ts.is_month_end and m else
+                             end_ts - pd.DateOffset(months=m) for m in back])
     starts = pd.DatetimeIndex([ends[0] - pd.DateOffset(months=period_months) + pd.Timedelta(days=1),
                                *(ends[:-1] + pd.Timedelta(days=1))])
     first = np.where(rng.random(n_customers) < acquired_share_first, 0,
