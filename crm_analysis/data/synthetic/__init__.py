@@ -17,6 +17,8 @@ Generators (import them from here)::
     simulate_lifetimes          churn.py         Weibull customer lifetimes with censoring
     simulate_retention_campaign churn.py         randomized retention offer with true save effects
     simulate_contact_history    churn.py         complaints, response times and churn (4R)
+    simulate_dell_accounts      cases.py         B2B accounts in tiers with known tier lifts
+    simulate_club_purchases     cases.py         club replacement times (Weibull) and accessories
 """
 
 from importlib import import_module
@@ -33,6 +35,8 @@ _GENERATORS = {
     "simulate_lifetimes": "churn",
     "simulate_retention_campaign": "churn",
     "simulate_contact_history": "churn",
+    "simulate_dell_accounts": "cases",
+    "simulate_club_purchases": "cases",
 }
 
 __all__ = sorted(_GENERATORS)
