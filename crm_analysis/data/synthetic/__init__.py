@@ -19,6 +19,7 @@ Generators (import them from here)::
     simulate_contact_history    churn.py         complaints, response times and churn (4R)
     simulate_dell_accounts      cases.py         B2B accounts in tiers with known tier lifts
     simulate_club_purchases     cases.py         club replacement times (Weibull) and accessories
+    simulate_promotion          promotion.py     sales + promotion with a hidden 3-way interaction
 """
 
 from importlib import import_module
@@ -37,6 +38,7 @@ _GENERATORS = {
     "simulate_contact_history": "churn",
     "simulate_dell_accounts": "cases",
     "simulate_club_purchases": "cases",
+    "simulate_promotion": "promotion",
 }
 
 __all__ = sorted(_GENERATORS)
