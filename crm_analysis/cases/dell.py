@@ -159,8 +159,8 @@ def upgrade_value(effects: pd.DataFrame, panel: pd.DataFrame, margin_rate: float
     ``spend_margin``, ``feedback``, ``extra_cost_to_serve``.
     """
     costs = pd.Series(dict(cost_to_serve), dtype="float64").reindex(list(TIERS), fill_value=0.0)
-    feedback = pd.Series(dict(feedback_per_account or {}), dtype="float64").reindex(
-        list(TIERS), fill_value=0.0)
+    feedback = pd.Series({} if feedback_per_account is None else dict(feedback_per_account),
+                         dtype="float64").reindex(list(TIERS), fill_value=0.0)
     mean_spend = panel.groupby(panel[tier].astype(str))[spend].mean()
     rows = {}
     for name, row in effects.iterrows():
