@@ -17,21 +17,23 @@ def _ax(ax, size=(7, 4)):
 
 
 def plot_pyramid(economics: pd.DataFrame, ax=None, title: str = "The customer tier pyramid"):
-    """Tiers bottom (All) to top (Platinum): bar widths are the share of customers, the
-    labels give the shares of customers, revenue and profit."""
+    """Dell's triangle, bottom (All) to top (Platinum): tiers are nested, so a bar's width is
+    the share of customers at that tier *or above*; the labels give each tier's own shares
+    of customers, revenue and profit."""
     ax = _ax(ax, (8, 4))
     tiers = list(economics.index)
     y = np.arange(len(tiers))
-    width = economics["customers_share"].to_numpy()
+    width = economics["customers_share"].to_numpy()[::-1].cumsum()[::-1]
     ax.barh(y, width, left=-width / 2, color=plt.cm.Blues(np.linspace(0.35, 0.9, len(tiers))),
             height=0.8)
     for i, tier in enumerate(tiers):
         row = economics.loc[tier]
-        ax.text(0.55, i, f"{tier}: {row['customers_share']:.0%} of customers, "
+        ax.text(0.55, i, f"{tier}: {width[i]:.0%} at this tier or above; the tier itself "
+                         f"{row['customers_share']:.0%} of customers, "
                          f"{row['revenue_share']:.0%} of revenue, {row['profit_share']:.0%} of profit",
                 va="center", fontsize=9)
     ax.set_yticks(y, tiers)
-    ax.set_xlim(-0.55, 1.9)
+    ax.set_xlim(-0.55, 2.3)
     ax.set_xticks([])
     ax.set(title=title)
     for side in ("top", "right", "bottom"):
@@ -53,7 +55,7 @@ def plot_offer_timing(months, values, best_month: float, fixed_value: float | No
     ax.axhline(0, color="black", lw=0.6)
     ax.set(xlabel="months after the club purchase", ylabel="expected margin per customer",
            title=title)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="lower center")
     return ax
 
 
