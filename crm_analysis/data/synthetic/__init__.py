@@ -18,6 +18,8 @@ Generators (import them from here)::
     simulate_contact_history    churn.py         complaints, response times and churn (4R)
     simulate_recency_chain      recency_chain.py purchases driven by a known recency-state Markov chain
     simulate_member_base        member_base.py   members with true classes, purchases, defects, loyalty cards
+    simulate_dell_accounts      cases.py         B2B accounts in tiers with known tier lifts
+    simulate_club_purchases     cases.py         club replacement times (Weibull) and accessories
     simulate_promotion          promotion.py     sales + promotion with a hidden 3-way interaction
 """
 
@@ -36,6 +38,8 @@ _GENERATORS = {
     "simulate_contact_history": "churn",
     "simulate_recency_chain": "recency_chain",
     "simulate_member_base": "member_base",
+    "simulate_dell_accounts": "cases",
+    "simulate_club_purchases": "cases",
     "simulate_promotion": "promotion",
 }
 
