@@ -20,12 +20,12 @@ Modules and their public names:
   :func:`compare_recommenders` (means and paired differences with intervals),
   :func:`recommendation_verdict` (use the recommender or the baseline, and why).
 - ``online_retail``: :func:`online_retail_lines`, the UCI Online Retail file in the
-  workbook's canonical transaction columns.
+  workbook's canonical transaction columns, and :func:`product_names`.
 """
 
 from .evaluation import (catalogue_coverage, compare_recommenders, hold_out_one_item,
                          recommendation_verdict, time_split, top_k_metrics)
-from .online_retail import online_retail_lines
+from .online_retail import online_retail_lines, product_names
 from .recommend import (Interactions, ItemItemRecommender, interaction_matrix, recommend_popular,
                         recommend_random, recommendations_frame, top_k_rows)
 from .rules import (Baskets, association_rules, basket_matrix, frequent_itemsets, item_frequencies,
@@ -36,7 +36,7 @@ __all__ = [
     "Baskets", "Interactions", "ItemItemRecommender", "association_rules", "basket_matrix",
     "catalogue_coverage", "compare_recommenders", "cross_sell_candidates", "frequent_itemsets",
     "hold_out_one_item", "interaction_matrix", "item_frequencies", "lift_interval", "mine_rules",
-    "online_retail_lines", "plan_cross_sell", "planted_rule_table", "recommend_popular", "recommendation_verdict", "recommend_random",
+    "online_retail_lines", "plan_cross_sell", "product_names", "planted_rule_table", "recommend_popular", "recommendation_verdict", "recommend_random",
     "recommendations_frame", "repurchase_intervals", "rule_significance", "time_split",
     "top_k_metrics", "top_k_rows", "upsell_shares",
 ]

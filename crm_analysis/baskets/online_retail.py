@@ -7,35 +7,43 @@ import pandas as pd
 
 from crm_analysis.common import require_columns
 
-RAW_COLUMNS = ("InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice",
-               "CustomerID")
+RAW_COLUMNS = ("InvoiceNo", "StockCode", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID")
 
 
 def online_retail_lines(raw: pd.DataFrame, with_customer: bool = False) -> pd.DataFrame:
     """Sales lines of Online Retail: ``order_id``, ``customer_id`` (str, may be missing),
-    ``date``, ``product`` (StockCode), ``description``, ``quantity`` (units),
-    ``unit_price`` and ``amount`` (GBP).
+    ``date``, ``product`` (StockCode), ``quantity`` (units), ``unit_price`` and ``amount``
+    (GBP).
 
     Cancellations (invoice ``C…``), bad-debt adjustments (``A…``) and lines with a
     non-positive quantity or price are dropped: a basket is what was bought. With
-    ``with_customer`` only lines with a customer id are kept.
+    ``with_customer`` only lines with a customer id are kept. Product names:
+    :func:`product_names`.
     """
     require_columns(raw, RAW_COLUMNS, "Online Retail")
     invoice = raw["InvoiceNo"].astype("str")
-    keep = ~invoice.str.startswith(("C", "A")) & (raw["Quantity"] > 0) & (raw["UnitPrice"] > 0)
+    keep = (~invoice.str.startswith(("C", "A")) & (raw["Quantity"] > 0) & (raw["UnitPrice"] > 0)).to_numpy()
     if with_customer:
-        keep &= raw["CustomerID"].notna()
-    r = raw[keep]
-    codes, uniques = pd.factorize(r["CustomerID"])  # str of each distinct id once (fast)
+        keep &= raw["CustomerID"].notna().to_numpy()
+    rows = np.flatnonzero(keep)
+    codes, uniques = pd.factorize(raw["CustomerID"].iloc[rows])  # str of each distinct id once
     labels = np.append(np.asarray(uniques, dtype="int64").astype("str"), None)
-    customer = pd.array(labels[codes], dtype="str")  # code -1 (missing) → the appended None
+    quantity = raw["Quantity"].to_numpy()[rows]
+    price = raw["UnitPrice"].to_numpy()[rows]
     return pd.DataFrame({
-        "order_id": invoice[keep].to_numpy(),
-        "customer_id": customer,
-        "date": r["InvoiceDate"].to_numpy(),
-        "product": r["StockCode"].astype("str").to_numpy(),
-        "description": r["Description"].to_numpy(),
-        "quantity": r["Quantity"].to_numpy(),
-        "unit_price": r["UnitPrice"].to_numpy(),
-        "amount": (r["Quantity"] * r["UnitPrice"]).to_numpy(dtype=float),
+        "order_id": invoice.iloc[rows].to_numpy(),
+        "customer_id": pd.array(labels[codes], dtype="str"),  # code -1 (missing) → None
+        "date": raw["InvoiceDate"].to_numpy()[rows],
+        "product": raw["StockCode"].astype("str").iloc[rows].to_numpy(),
+        "quantity": quantity,
+        "unit_price": price,
+        "amount": (quantity * price).astype(float),
     })
+
+
+def product_names(raw: pd.DataFrame) -> pd.Series:
+    """First non-empty ``Description`` of each ``StockCode`` (index: product code)."""
+    require_columns(raw, ["StockCode", "Description"], "Online Retail")
+    named = raw[["StockCode", "Description"]].dropna()
+    names = named.drop_duplicates("StockCode").set_index("StockCode")["Description"]
+    return names.rename("description").rename_axis("product")

@@ -200,24 +200,54 @@ class ItemItemRecommender:
             raise RuntimeError("ItemItemRecommender is not fitted yet: call fit() first")
 
 
+def _first_unseen(candidates: np.ndarray, history: sparse.csr_matrix, k: int) -> np.ndarray:
+    """Per row, the first ``k`` entries of ``candidates`` (rows × T item positions, -1 = none)
+    that are not in the row's history, in order; padded with -1."""
+    n, width = candidates.shape
+    n_items = history.shape[1]
+    rows, cols = history.nonzero()
+    seen_keys = np.sort(rows.astype("int64") * n_items + cols)
+    probe = np.arange(n, dtype="int64")[:, None] * n_items + candidates
+    usable = (candidates >= 0) & ~np.isin(probe, seen_keys)
+    first = np.argsort(~usable, axis=1, kind="stable")[:, :k]  # stable bool sort keeps the order
+    out = np.take_along_axis(candidates, first, axis=1)
+    out = np.where(np.take_along_axis(usable, first, axis=1), out, -1)
+    if out.shape[1] < k:
+        out = np.hstack([out, np.full((n, k - out.shape[1]), -1, dtype=out.dtype)])
+    return out.astype("int64")
+
+
 def recommend_popular(train: sparse.spmatrix, history: sparse.spmatrix, k: int = 10,
-                      block: int = 2048) -> np.ndarray:
+                      block: int = 256) -> np.ndarray:
     """The ``k`` most-bought training items each user has not bought yet (ties by item order)."""
     popularity = np.asarray(sparse.csr_matrix(train).astype(bool).sum(axis=0)).ravel()
     order = _popularity_order(popularity)
-    # distinct scores (m − rank) make the top-k exact without a tie sort
-    rank_score = np.empty(order.size, dtype=np.float32)
-    rank_score[order] = np.arange(order.size, 0, -1, dtype=np.float32)
     h = sparse.csr_matrix(history)
-    return _block_top_k(h, k, lambda b, s: np.broadcast_to(rank_score, b.shape).copy(), order, block)
+    sizes = np.diff(h.indptr)
+    out = np.empty((h.shape[0], k), dtype="int64")
+    for s in range(0, h.shape[0], block):
+        hb = h[s:s + block]
+        # only the first k + (longest history in the block) items of the order can be needed
+        width = min(order.size, k + int(sizes[s:s + block].max(initial=0)))
+        out[s:s + block] = _first_unseen(np.broadcast_to(order[:width], (hb.shape[0], width)), hb, k)
+    return out
 
 
-def recommend_random(history: sparse.spmatrix, k: int = 10, seed: int = 0,
-                     block: int = 2048) -> np.ndarray:
+def recommend_random(history: sparse.spmatrix, k: int = 10, seed: int = 0, block: int = 256) -> np.ndarray:
     """``k`` unseen items per user drawn uniformly without replacement (seeded)."""
     rng = np.random.default_rng(seed)
     h = sparse.csr_matrix(history)
-    return _block_top_k(h, k, lambda b, s: rng.random(b.shape, dtype=np.float32), None, block)
+    n, m = h.shape
+    sizes = np.diff(h.indptr)
+    out = np.empty((n, k), dtype="int64")
+    for s in range(0, n, block):
+        hb = h[s:s + block]
+        # the first `width` items of a uniform random permutation hold ≥ k unseen ones
+        width = min(m, k + int(sizes[s:s + block].max(initial=0)))
+        draws = np.argsort(rng.random((hb.shape[0], m), dtype=np.float32), axis=1)[:, :width] if width > m // 4 \
+            else np.stack([rng.choice(m, size=width, replace=False) for _ in range(hb.shape[0])])
+        out[s:s + block] = _first_unseen(draws, hb, k)
+    return out
 
 
 def recommendations_frame(recommended: np.ndarray, users: pd.Index, items: pd.Index,

@@ -4,8 +4,8 @@
   with it, with lift, confidence and expected margin.
 * :func:`plan_cross_sell`: which single-product cross-sell to run, for whom (baskets
   holding the antecedent but not the consequent), and its expected incremental margin,
-  beside the alternatives a manager would otherwise pick (the highest-lift rule, the
-  highest-confidence rule, the best-selling item offered to everyone).
+  beside the options a rule of thumb would pick (the highest lift, the highest
+  confidence, the most target baskets).
 * :func:`upsell_shares`: for regular / premium pairs (the Burger King super pack), the
   share of the line's purchases that are the premium version, with a Wilson interval,
   and the extra revenue per upgrade.
@@ -14,9 +14,11 @@
 
 The cross-sell margin model is an explicit assumption, not an estimate: a prompt offered
 to a basket that holds the antecedent and lacks the consequent is accepted with
-probability ``prompt_rate`` × the rule's confidence (customers are more receptive to
-what people like them buy anyway), and each acceptance earns the consequent's unit
-margin (currency). A field test with a control group measures ``prompt_rate``.
+probability ``prompt_rate`` × (confidence − the consequent's support): the prompt
+converts a share of the extra propensity the association shows, so an item bought as
+often without the antecedent (lift 1) gains nothing from being prompted. Each acceptance
+earns the consequent's unit margin (currency). A field test with a control group
+measures ``prompt_rate``.
 """
 
 from __future__ import annotations
@@ -53,56 +55,49 @@ def cross_sell_candidates(rules: pd.DataFrame, basket: str | list[str], margin: 
     return found[cols].head(n).reset_index(drop=True)
 
 
-def plan_cross_sell(rules: pd.DataFrame, item_support: pd.Series, margin: pd.Series, n_baskets: int,
-                    prompt_rate: float = 0.1) -> pd.DataFrame:
-    """Expected incremental margin of each cross-sell option; the first row is the one to run.
+def plan_cross_sell(rules: pd.DataFrame, margin: pd.Series, prompt_rate: float = 0.2) -> pd.DataFrame:
+    """Expected incremental margin of each single-product cross-sell; the first row is the one to run.
 
     ``rules``: rules with ``antecedent``, ``consequent``, ``count``, ``antecedent_count``,
-    ``confidence``, ``lift`` (pass the significant ones); only rules with one antecedent
-    item are options (offer C at the counter to whoever takes A). ``item_support``: share
-    of baskets holding each item; ``margin``: unit margin per item (currency);
-    ``n_baskets``: baskets in the period.
+    ``confidence``, ``consequent_support``, ``lift`` (pass the significant ones); rules with
+    one antecedent item are the options (prompt C at the counter to whoever takes A).
+    ``margin``: unit margin per item (currency).
 
     Per option: ``targets`` = baskets with A and without C; ``acceptance`` =
-    ``prompt_rate`` × confidence; ``incremental_margin`` = targets × acceptance × margin
-    (currency per period of the data). The blanket option offers the best such item to
-    every basket lacking it, accepted at ``prompt_rate`` × its support. Columns:
-    ``option`` (what it is), ``rule``, ``antecedent``, ``consequent``, ``targets``,
-    ``acceptance``, ``unit_margin``, ``incremental_margin``, ``chosen_by`` (which rule
-    picks it: best margin, highest lift, highest confidence, blanket), sorted by
-    incremental margin, best first.
+    ``prompt_rate`` × (confidence − consequent support), i.e. the prompt converts a share
+    of the *excess* propensity the association reveals (a rule at lift 1 earns nothing);
+    ``incremental_margin`` = targets × acceptance × unit margin (currency per period of the
+    data). Returns every option, sorted by incremental margin (best first), with
+    ``chosen_by`` naming the rule of thumb that would pick it: ``best expected margin``
+    (the first row), ``highest lift``, ``highest confidence``, ``most targets`` (several
+    names joined when they pick the same rule), else empty.
     """
     if not 0.0 <= float(prompt_rate) <= 1.0:
         raise ValueError(f"prompt_rate must be in [0, 1]; got {prompt_rate!r}")
-    require_columns(rules, ["antecedent", "consequent", "count", "antecedent_count", "confidence", "lift"],
-                    "rules")
+    require_columns(rules, ["antecedent", "consequent", "count", "antecedent_count", "confidence",
+                            "consequent_support", "lift"], "rules")
     single = rules[rules["antecedent"].map(len) == 1].copy()
+    if single.empty:
+        raise ValueError("rules: no rule with a single antecedent item; lower min_support or "
+                         "min_confidence, or relax the significance test")
     single["antecedent"] = single["antecedent"].map(lambda a: a[0]).astype("str")
-    single["targets"] = single["antecedent_count"] - single["count"]
-    single["acceptance"] = prompt_rate * single["confidence"]
+    single["option"] = ("offer " + single["consequent"].astype(str) + " to "
+                        + single["antecedent"] + " buyers")
+    single["targets"] = (single["antecedent_count"] - single["count"]).astype("int64")
+    single["acceptance"] = prompt_rate * (single["confidence"] - single["consequent_support"]).clip(lower=0)
     single["unit_margin"] = single["consequent"].map(margin).to_numpy(dtype=float)
     single["incremental_margin"] = single["targets"] * single["acceptance"] * single["unit_margin"]
-    options = []
-    if len(single):
-        pick = {"best expected margin": single["incremental_margin"].idxmax(),
-                "highest lift": single.sort_values(["lift", "rule"], ascending=[False, True]).index[0],
-                "highest confidence": single.sort_values(["confidence", "rule"], ascending=[False, True]).index[0]}
-        for label, i in pick.items():
-            options.append(single.loc[i].to_dict() | {"chosen_by": label, "option": f"offer {single.loc[i, 'consequent']} "
-                                                      f"to {single.loc[i, 'antecedent']} buyers"})
-    support = item_support.astype(float)
-    blanket = pd.DataFrame({"consequent": support.index.astype("str"),
-                            "targets": np.round((1 - support.to_numpy()) * n_baskets),
-                            "acceptance": prompt_rate * support.to_numpy(),
-                            "unit_margin": support.index.map(margin).to_numpy(dtype=float)})
-    blanket["incremental_margin"] = blanket["targets"] * blanket["acceptance"] * blanket["unit_margin"]
-    best = blanket.loc[blanket["incremental_margin"].idxmax()]
-    options.append(best.to_dict() | {"rule": "", "antecedent": "(everyone)", "chosen_by": "blanket",
-                                     "option": f"offer {best['consequent']} to every basket"})
-    table = pd.DataFrame(options)[["option", "chosen_by", "rule", "antecedent", "consequent", "targets",
-                                   "acceptance", "unit_margin", "incremental_margin"]]
-    table["targets"] = table["targets"].astype("int64")
-    return table.sort_values(["incremental_margin", "option"], ascending=[False, True], ignore_index=True)
+    single = single.sort_values(["incremental_margin", "option"], ascending=[False, True], ignore_index=True)
+    picks = {"best expected margin": 0,
+             "highest lift": single.sort_values(["lift", "option"], ascending=[False, True]).index[0],
+             "highest confidence": single.sort_values(["confidence", "option"], ascending=[False, True]).index[0],
+             "most targets": single.sort_values(["targets", "option"], ascending=[False, True]).index[0]}
+    chosen = pd.Series("", index=single.index, dtype="str")
+    for label, i in picks.items():
+        chosen[i] = label if not chosen[i] else f"{chosen[i]}, {label}"
+    single["chosen_by"] = chosen
+    return single[["option", "chosen_by", "rule", "antecedent", "consequent", "lift", "confidence",
+                   "targets", "acceptance", "unit_margin", "incremental_margin"]]
 
 
 def _wilson(successes: np.ndarray, n: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
