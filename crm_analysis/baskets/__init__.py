@@ -18,12 +18,13 @@ Modules and their public names:
 - ``evaluation``: offline evaluation. :func:`time_split`, :func:`hold_out_one_item`,
   :func:`top_k_metrics` (hit, recall, precision, NDCG, AP at k), :func:`catalogue_coverage`,
   :func:`compare_recommenders` (means and paired differences with intervals),
-  :func:`recommendation_verdict` (use the recommender or the baseline, and why).
+  :func:`recommendation_verdict` (use the recommender or the baseline, and why),
+  :func:`comparison_display` (a compact text view for reports).
 - ``online_retail``: :func:`online_retail_lines`, the UCI Online Retail file in the
   workbook's canonical transaction columns, and :func:`product_names`.
 """
 
-from .evaluation import (catalogue_coverage, compare_recommenders, hold_out_one_item,
+from .evaluation import (catalogue_coverage, compare_recommenders, comparison_display, hold_out_one_item,
                          recommendation_verdict, time_split, top_k_metrics)
 from .online_retail import online_retail_lines, product_names
 from .recommend import (Interactions, ItemItemRecommender, interaction_matrix, recommend_popular,
@@ -34,7 +35,7 @@ from .selling import cross_sell_candidates, plan_cross_sell, repurchase_interval
 
 __all__ = [
     "Baskets", "Interactions", "ItemItemRecommender", "association_rules", "basket_matrix",
-    "catalogue_coverage", "compare_recommenders", "cross_sell_candidates", "frequent_itemsets",
+    "catalogue_coverage", "compare_recommenders", "comparison_display", "cross_sell_candidates", "frequent_itemsets",
     "hold_out_one_item", "interaction_matrix", "item_frequencies", "lift_interval", "mine_rules",
     "online_retail_lines", "plan_cross_sell", "product_names", "planted_rule_table", "recommend_popular", "recommendation_verdict", "recommend_random",
     "recommendations_frame", "repurchase_intervals", "rule_significance", "time_split",

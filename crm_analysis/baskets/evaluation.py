@@ -31,6 +31,7 @@ from crm_analysis.estimates import estimate_table, normal_quantile
 __all__ = [
     "catalogue_coverage",
     "compare_recommenders",
+    "comparison_display",
     "hold_out_one_item",
     "recommendation_verdict",
     "time_split",
@@ -181,3 +182,18 @@ def recommendation_verdict(comparison: pd.DataFrame, method: str = "item-item", 
         f"(95 % CI {verdict['ci_low']:+.3f} to {verdict['ci_high']:+.3f}, {verdict['relative']:+.0%}); "
         + (f"use {method}." if better else f"{method} is not clearly better: keep {baseline}."))
     return verdict
+
+
+def comparison_display(comparison: pd.DataFrame, metrics=METRICS, digits: int = 3) -> pd.DataFrame:
+    """A compact text view of :func:`compare_recommenders` for reports: one row per metric,
+    one column per method and per difference, each cell ``estimate (ci_low to ci_high)``."""
+    methods = list(pd.unique(comparison.index.get_level_values("method")))
+    base = [m for m in methods if "−" not in m]
+    diffs = [m for m in methods if "−" in m]
+    table = pd.DataFrame(index=pd.Index(list(metrics), name="metric"))
+    for method in base + diffs:
+        rows = comparison.loc[method].reindex(list(metrics))
+        sign = "+" if "−" in method else ""
+        table[method] = [f"{e:{sign}.{digits}f} ({lo:{sign}.{digits}f} to {hi:{sign}.{digits}f})"
+                         for e, lo, hi in zip(rows["estimate"], rows["ci_low"], rows["ci_high"])]
+    return table

@@ -63,7 +63,7 @@ def plot_lift_recovery(table: pd.DataFrame, ax=None, title: str = "Planted rules
     ax.axvline(1.0, ls="--", color="grey")
     ax.set_yticks(y, table.index.astype(str))
     ax.set(xlabel="lift", title=title)
-    ax.legend(loc="lower right")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.5 / max(len(table), 2) - 0.12), ncol=2)
     return ax
 
 
@@ -96,5 +96,5 @@ def plot_repurchase_intervals(table: pd.DataFrame, group: str, ax=None,
                 fmt="o", color="#08519c", label="median, 95 % CI")
     ax.set_yticks(y, t[group].astype(str))
     ax.set(xlabel="days", title=title)
-    ax.legend(loc="lower right")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.5 / max(len(t), 2) - 0.12), ncol=2)
     return ax
