@@ -106,3 +106,31 @@ def test_decision_beats_the_alternatives(run_notebook, world, seed):
     # counter suggestions: item-item beats popularity, interval of the difference above zero
     d = res["hit_rate_basket_difference"]
     assert res["hit_rate_basket"] > res["hit_rate_basket_popularity"] and d["ci_low"] > 0
+
+
+@pytest.mark.real_data
+def test_own_data_through_a_profile(run_notebook, real_data_home, tmp_path):
+    """Online Retail described by a data profile (as an analyst would), cancellations netted."""
+    from crm_analysis.data import load_profile
+
+    profile = tmp_path / "retail.yaml"
+    profile.write_text(
+        "transactions:\n"
+        f"  path: {real_data_home / 'online_retail.csv.gz'}\n"
+        "  columns: {customer_id: CustomerID, date: InvoiceDate, order_id: InvoiceNo, product: StockCode,\n"
+        "            quantity: Quantity, unit_price: UnitPrice, description: Description}\n"
+        "  amount: quantity * unit_price\n  returns: net\n  missing_customer: drop\n  duplicates: keep\n",
+        encoding="utf-8")
+    res = {k: r.value for k, r in run_notebook(NB, data=str(profile), use_groceries=False).items()}
+    tx = load_profile(str(profile)).transactions()
+    assert res["retail_baskets"] == tx.loc[tx["amount"] > 0, "order_id"].nunique()
+    assert 0 < res["hit_rate_at_10_popularity"] < res["hit_rate_at_10"] < 1
+    assert any("retail.yaml" in s for s in res["data_source"])
+
+
+def test_profile_without_baskets_gets_a_clear_error():
+    from crm_analysis.baskets import basket_lines
+
+    tx = pd.DataFrame({"customer_id": ["a"], "date": pd.to_datetime(["2024-01-01"]), "amount": [1.0]})
+    with pytest.raises(ValueError, match=r"need the column\(s\) order_id, product.*`columns:`"):
+        basket_lines(tx, what="profile.yaml")

@@ -21,12 +21,13 @@ Modules and their public names:
   :func:`recommendation_verdict` (use the recommender or the baseline, and why),
   :func:`comparison_display` (a compact text view for reports).
 - ``online_retail``: :func:`online_retail_lines`, the UCI Online Retail file in the
-  workbook's canonical transaction columns, and :func:`product_names`.
+  workbook's canonical transaction columns, and :func:`product_names`; :func:`basket_lines`
+  checks a data-profile transactions table for baskets (``order_id``, ``product``).
 """
 
 from .evaluation import (catalogue_coverage, compare_recommenders, comparison_display, hold_out_one_item,
                          recommendation_verdict, time_split, top_k_metrics)
-from .online_retail import online_retail_lines, product_names
+from .online_retail import basket_lines, online_retail_lines, product_names
 from .recommend import (Interactions, ItemItemRecommender, interaction_matrix, recommend_popular,
                         recommend_random, recommendations_frame, top_k_rows)
 from .rules import (Baskets, association_rules, basket_matrix, frequent_itemsets, item_frequencies,
@@ -34,7 +35,7 @@ from .rules import (Baskets, association_rules, basket_matrix, frequent_itemsets
 from .selling import cross_sell_candidates, plan_cross_sell, repurchase_intervals, upsell_shares
 
 __all__ = [
-    "Baskets", "Interactions", "ItemItemRecommender", "association_rules", "basket_matrix",
+    "Baskets", "Interactions", "ItemItemRecommender", "association_rules", "basket_lines", "basket_matrix",
     "catalogue_coverage", "compare_recommenders", "comparison_display", "cross_sell_candidates", "frequent_itemsets",
     "hold_out_one_item", "interaction_matrix", "item_frequencies", "lift_interval", "mine_rules",
     "online_retail_lines", "plan_cross_sell", "product_names", "planted_rule_table", "recommend_popular", "recommendation_verdict", "recommend_random",

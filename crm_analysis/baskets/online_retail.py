@@ -1,4 +1,5 @@
-"""UCI Online Retail (``fetch_online_retail``) in the workbook's canonical transaction columns."""
+"""Transaction lines for baskets: UCI Online Retail (``fetch_online_retail``) in the workbook's
+canonical columns, and the check of a data profile's transactions table."""
 
 from __future__ import annotations
 
@@ -47,3 +48,26 @@ def product_names(raw: pd.DataFrame) -> pd.Series:
     named = raw[["StockCode", "Description"]].dropna()
     names = named.drop_duplicates("StockCode").set_index("StockCode")["Description"]
     return names.rename("description").rename_axis("product")
+
+
+def basket_lines(transactions: pd.DataFrame, what: str = "transactions") -> tuple[pd.DataFrame, pd.Series | None]:
+    """Purchase lines of a data-profile transactions table, ready for baskets and recommendations.
+
+    Needs ``order_id`` (the basket) and ``product`` besides ``customer_id`` and ``date``;
+    lines with a non-positive ``amount`` (fully returned) are dropped. Returns the lines
+    and, when the profile maps a ``description`` column, the product names (else None).
+    """
+    missing = [c for c in ("order_id", "product") if c not in transactions.columns]
+    if missing:
+        raise ValueError(
+            f"{what}: market baskets need the column(s) {', '.join(missing)}, which the profile does not "
+            f"map; add them under `columns:` in its transactions section, e.g. "
+            f"`order_id: <invoice or receipt column>, product: <product or SKU column>`")
+    lines = transactions
+    if "amount" in lines.columns:
+        lines = lines[lines["amount"] > 0]
+    names = None
+    if "description" in lines.columns:
+        named = lines[["product", "description"]].dropna()
+        names = named.drop_duplicates("product").set_index("product")["description"]
+    return lines, names
