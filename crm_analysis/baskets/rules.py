@@ -120,13 +120,19 @@ def _min_count(min_support: float, n: int) -> int:
 
 
 def _bitsets(columns: sparse.csc_matrix) -> np.ndarray:
-    """One row of uint64 words per column: bit b of a row is set iff basket b holds the item."""
-    dense = columns.T.toarray().astype(bool)  # items × baskets
-    packed = np.packbits(dense, axis=1, bitorder="little")
-    pad = (-packed.shape[1]) % 8
-    if pad:
-        packed = np.pad(packed, ((0, 0), (0, pad)))
-    return np.ascontiguousarray(packed).view(np.uint64)
+    """One row of uint64 words per column: bit b of a row is set iff basket b holds the item.
+
+    Built from the sparse indices (no dense basket × item array): each stored entry sets
+    one bit; entries of one item never repeat a basket, so OR-ing them is exact.
+    """
+    csc = sparse.csc_matrix(columns)
+    n_baskets, n_cols = csc.shape
+    words = np.zeros((n_cols, (n_baskets + 63) // 64), dtype=np.uint64)
+    col = np.repeat(np.arange(n_cols), np.diff(csc.indptr))
+    row = csc.indices.astype(np.int64)
+    bits = np.left_shift(np.uint64(1), (row % 64).astype(np.uint64))
+    np.bitwise_or.at(words, (col, row // 64), bits)
+    return words
 
 
 def frequent_itemsets(baskets: Baskets, min_support: float, max_len: int = 10,
@@ -184,10 +190,12 @@ def frequent_itemsets(baskets: Baskets, min_support: float, max_len: int = 10,
             if size < max_len and len(new_items) >= 2:
                 parent_bits = parent_bits[left] & item_bits[new_items[:, -1]]
             parent_items = new_items
-    rows = [(tuple(int(i) for i in itemset), len(itemset), int(c))
-            for items, cnt in zip(levels_items, levels_count) for itemset, c in zip(items, cnt)]
-    table = pd.DataFrame(rows, columns=["itemset", "n_items", "count"])
-    table["count"] = table["count"].astype("int64")
+    itemsets = [tuple(row) for items in levels_items for row in items.tolist()]
+    table = pd.DataFrame({
+        "itemset": pd.Series(itemsets, dtype=object),
+        "n_items": np.concatenate([np.full(len(items), items.shape[1]) for items in levels_items]).astype("int64"),
+        "count": np.concatenate(levels_count).astype("int64"),
+    })
     table["support"] = table["count"] / n
     return table
 
