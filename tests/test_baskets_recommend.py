@@ -22,6 +22,8 @@ def test_cosine_and_lift_similarity_by_hand():
     lift = bk.ItemItemRecommender("lift").fit(TRAIN).similarity_
     assert lift[0, 1] == pytest.approx(1 * 4 / (3 * 1))
     assert lift[0, 3] == pytest.approx(1 * 4 / (3 * 2))
+    # every pair here rests on one co-buyer: min_co=2 drops them all
+    assert not bk.ItemItemRecommender("cosine", min_co=2).fit(TRAIN).similarity_.any()
     with pytest.raises(ValueError, match="similarity"):
         bk.ItemItemRecommender("jaccard")
 

@@ -164,18 +164,20 @@ class ItemItemRecommender:
     def fit(self, train: sparse.spmatrix) -> ItemItemRecommender:
         X = sparse.csr_matrix(train, dtype=np.float32)
         X.data[:] = 1.0
-        co = (X.T @ X).toarray()
-        buyers = np.diag(co).astype(np.float64)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if self.similarity == "cosine":
-                norm = np.sqrt(buyers)
-                sim = co / norm[:, None] / norm[None, :]
-            else:
-                sim = co * X.shape[0] / buyers[:, None] / buyers[None, :]
-        sim[~np.isfinite(sim)] = 0.0
-        sim[co < self.min_co] = 0.0
+        sim = (X.T @ X).toarray()  # co-buyers, float32; scaled in place below (memory: one item × item array)
+        buyers = np.diag(sim).astype(np.float64)
+        weak = sim < self.min_co if self.min_co > 1 else None
+        with np.errstate(divide="ignore"):
+            inv = np.where(buyers > 0, 1.0 / (np.sqrt(buyers) if self.similarity == "cosine" else buyers), 0.0)
+        scale = inv.astype(np.float32)
+        if self.similarity == "lift":
+            sim *= np.float32(X.shape[0])
+        sim *= scale[:, None]
+        sim *= scale[None, :]
+        if weak is not None:
+            sim[weak] = 0.0
         np.fill_diagonal(sim, 0.0)
-        self.similarity_ = sim.astype(np.float32)
+        self.similarity_ = sim
         self.popularity_ = buyers.astype("int64")
         self.n_users_ = X.shape[0]
         return self
