@@ -68,7 +68,7 @@ def plot_lift_recovery(table: pd.DataFrame, ax=None, title: str = "Planted rules
 
 
 def plot_recommender_comparison(comparison: pd.DataFrame, metrics=("hit", "recall", "ndcg"), ax=None,
-                                title: str = "Offline evaluation"):
+                                title: str = "Offline evaluation", ylabel: str = "mean over customers"):
     """Mean per method and metric with interval bars (``compare_recommenders`` output)."""
     ax = _ax(ax, (7, 4))
     means = comparison[~comparison.index.get_level_values("method").str.contains("−")]
@@ -80,7 +80,7 @@ def plot_recommender_comparison(comparison: pd.DataFrame, metrics=("hit", "recal
         ax.bar(x + i * width, rows["estimate"], width, label=method,
                yerr=[rows["estimate"] - rows["ci_low"], rows["ci_high"] - rows["estimate"]], capsize=3)
     ax.set_xticks(x + width * (len(methods) - 1) / 2, list(metrics))
-    ax.set(ylabel="mean over customers", title=title)
+    ax.set(ylabel=ylabel, title=title)
     ax.legend()
     return ax
 
