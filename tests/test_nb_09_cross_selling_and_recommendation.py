@@ -48,6 +48,10 @@ def test_top_rules_recomputed_with_pandas(results):
 def test_planted_rules_and_spurious_control(results):
     # six planted rules; 95 % intervals: at least 4 of 6 cover at one seed unless the method is off
     assert results["planted_lift_coverage"] >= 4 / 6
+    lifts = results["planted_lifts"]
+    assert len(lifts) == 6 and all(v["ci_low"] < v["estimate"] < v["ci_high"] for v in lifts.values())
+    covered = [v["ci_low"] <= v["true"] <= v["ci_high"] for v in lifts.values()]
+    assert np.mean(covered) == pytest.approx(results["planted_lift_coverage"])
     assert results["n_rules_significant"] <= results["n_rules"]
     # in the no-association world chance rules look strong but none survives the Holm test
     assert results["spurious_rules_lift"] > 10
@@ -58,7 +62,9 @@ def test_upsell_share_near_the_truth(results):
     _, truth = simulate_baskets(N_BASKETS, n_customers=N_CUSTOMERS, seed=SEED)
     for pack, share in zip(truth.upsell["super_pack"], truth.upsell["upgrade_share"]):
         # a line is sold in roughly 0.1-0.2 of ~16,000 baskets: > 1,500 lines
-        assert abs(results["upsell_share"][pack] - share) < 4 * np.sqrt(share * (1 - share) / 1500)
+        got = results["upsell_share"][pack]
+        assert got["true"] == share and got["ci_low"] < got["estimate"] < got["ci_high"]
+        assert abs(got["estimate"] - share) < 4 * np.sqrt(share * (1 - share) / 1500)
 
 
 @pytest.mark.real_data
@@ -68,7 +74,7 @@ def test_groceries_and_online_retail(real_data_home, results):
     assert 0 <= results["hit_rate_at_10_random"] < results["hit_rate_at_10_popularity"] < results["hit_rate_at_10"]
     assert 0 < results["recall_at_10"] <= results["hit_rate_at_10"] and 0 < results["coverage"] <= 1
     d = results["hit_rate_difference"]
-    assert d["difference"] == pytest.approx(results["hit_rate_at_10"] - results["hit_rate_at_10_popularity"])
+    assert d["estimate"] == pytest.approx(results["hit_rate_at_10"] - results["hit_rate_at_10_popularity"])
     assert (results["recommender_choice"] == "item-item") == (d["ci_low"] > 0)
 
 
