@@ -1,4 +1,5 @@
-"""The ``crm-workbook`` command: list notebooks and render them into HTML reports.
+"""The ``crm-workbook`` command: list notebooks, check a data profile, render notebooks into
+HTML reports.
 
 Exit codes: 0 all notebooks rendered ok; 1 at least one notebook failed (the others
 still rendered); 2 usage or parameter error (nothing rendered); 130 interrupted.
@@ -58,6 +59,15 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("list", help="list notebooks with their title and parameters")
 
+    data = sub.add_parser("data", help="check a data profile (YAML) describing your own data")
+    data_sub = data.add_subparsers(dest="data_command", required=True)
+    check = data_sub.add_parser(
+        "check", help="load every table of a data profile and show what was read, kept, "
+                      "dropped and netted; exit 0 if usable, 2 if not")
+    check.add_argument("profile", type=Path, metavar="PROFILE", help="data profile (YAML)")
+    check.add_argument("--as-of", default=None, metavar="YYYY-MM-DD",
+                       help="leave out rows dated after this day (default: keep all)")
+
     render = sub.add_parser(
         "render", help="execute notebooks and write HTML reports",
         formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG,
@@ -85,6 +95,25 @@ def _list(notebook_dir: Path | None) -> int:
         for p in info.parameters.values():
             print(f"    {p.name}: {p.type} = {p.default!r}" + (f"  # {p.help}" if p.help else ""))
         print()
+    return 0
+
+
+def _data_check(args: argparse.Namespace) -> int:
+    from .data import load_profile
+    from .data.check import check_profile, format_check
+
+    if args.as_of is not None:
+        try:
+            dt.date.fromisoformat(args.as_of)
+        except ValueError:
+            raise ParameterError(f"--as-of {args.as_of!r} is not a date written YYYY-MM-DD") from None
+    try:
+        profile = load_profile(args.profile)
+        checks = check_profile(profile, as_of=args.as_of)
+    except ValueError as exc:  # ProfileError, DataValidationError: file, key or column, rows
+        print(f"crm-workbook: error: {exc}", file=sys.stderr)
+        return 2
+    print(format_check(profile, checks))
     return 0
 
 
@@ -124,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "list":
             return _list(args.notebook_dir)
+        if args.command == "data":
+            return _data_check(args)
         return _render(args)
     except ParameterError as exc:
         print(f"crm-workbook: error: {exc}", file=sys.stderr)
