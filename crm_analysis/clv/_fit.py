@@ -130,6 +130,7 @@ class MLEModel:
             )
         self._log_params = log_params
         self._data = data
+        self.boundary_ = None
         params = np.exp(log_params)
         self.params_ = pd.Series(params, index=list(self.param_names), name="estimate")
         self.loglik_ = float(self._loglik(log_params, data))
@@ -171,8 +172,14 @@ class MLEModel:
             raise RuntimeError(f"{type(self).__name__} is not fitted yet: call fit() first")
 
     def conf_int(self, level: float = 0.95) -> pd.DataFrame:
-        """Wald intervals computed on the log scale (so they stay positive), back-transformed."""
+        """Wald intervals computed on the log scale (so they stay positive), back-transformed.
+
+        At a no-drop-out boundary (``boundary_``), see :mod:`crm_analysis.clv.boundary`."""
         self._check_fitted()
+        if getattr(self, "boundary_", None):
+            from .boundary import boundary_table
+            table = boundary_table(self, level).loc[list(self.param_names)]
+            return pd.DataFrame({"lower": table["ci_low"], "upper": table["ci_high"]})
         z = stats.norm.ppf(0.5 + level / 2)
         se_log = np.sqrt(np.diag(self.cov_log_.to_numpy()))
         return pd.DataFrame(
@@ -181,7 +188,18 @@ class MLEModel:
         )
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
-        """Parameter table: estimate, standard error, confidence interval (log-scale Wald)."""
+        """Parameter table: estimate, standard error, confidence interval (log-scale Wald).
+
+        At a no-drop-out boundary (``boundary_``) the table has one more row,
+        ``mean_dropout``, with its profile-likelihood interval."""
+        if getattr(self, "boundary_", None):
+            from .boundary import boundary_table
+            table = boundary_table(self, level)
+            table.columns = ["estimate", "std_err", f"lower_{level:.0%}", f"upper_{level:.0%}", "level"]
+            table = table.drop(columns="level")
+            table.attrs.update(loglik=self.loglik_, n_obs=self.n_obs_, model=type(self).__name__,
+                               boundary=self.boundary_)
+            return table
         ci = self.conf_int(level)
         table = pd.concat([self.params_, self.bse_, ci], axis=1)
         table.columns = ["estimate", "std_err", f"lower_{level:.0%}", f"upper_{level:.0%}"]
@@ -196,6 +214,11 @@ class MLEModel:
         """
         self._check_fitted()
         rng = np.random.default_rng(seed)
+        if getattr(self, "boundary_", None):  # r, α drawn; drop-out held at its limit
+            fit = self._boundary_fit
+            draws = np.exp(rng.multivariate_normal(fit["log_params"], fit["cov_log"], size=n))
+            rest = np.tile(self.params_.to_numpy()[2:], (n, 1))
+            return pd.DataFrame(np.hstack([draws, rest]), columns=self.params_.index)
         draws = rng.multivariate_normal(self._log_params, self.cov_log_.to_numpy(), size=n)
         return pd.DataFrame(np.exp(draws), columns=self.params_.index)
 
@@ -206,5 +229,6 @@ class MLEModel:
         clone.__dict__.update(self.__dict__)
         values = np.asarray([params[name] for name in self.param_names], dtype="float64")
         clone.params_ = pd.Series(values, index=list(self.param_names), name="estimate")
-        clone._log_params = np.log(values)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            clone._log_params = np.log(values)
         return clone
