@@ -3,16 +3,18 @@
 Scoring direction: 5 is best on every axis, so the most RECENT buyers (fewest days since
 the last purchase), the most frequent and the highest spenders score 5.
 
-Ties: customers are ranked with ``rank(method="first")`` (ties broken by row order, after
-ordering by the value) before cutting into equal-sized groups, so every score holds
-``n / bins`` customers (±1) even when many customers share a value (frequency often does).
-The price is that two customers with the same value can get neighbouring scores.
+Ties: scores are cut by value with :func:`crm_analysis.common.score_groups` (average ranks),
+so customers with the same value always get the same score and the scores do not depend
+on row order. With many ties (frequency often has them) the five groups are unequal in
+size, and a score can be empty.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
+from crm_analysis.common import score_groups
 
 from .checks import as_scores
 
@@ -32,8 +34,7 @@ SEGMENT_RULES = (
 
 
 def _score(values: np.ndarray, bins: int, higher_is_better: bool) -> np.ndarray:
-    ranks = pd.Series(values if higher_is_better else -values).rank(method="first")
-    return pd.qcut(ranks, bins, labels=False).to_numpy() + 1
+    return score_groups(values, bins, higher_is_better=higher_is_better)
 
 
 def rfm_scores(frame: pd.DataFrame, recency: str = "recency_days",
@@ -69,3 +70,49 @@ def rfm_segments(scores: pd.DataFrame) -> pd.Series:
     names = [name for name, _ in SEGMENT_RULES]
     return pd.Series(np.select(conditions, names, default="lost"), index=scores.index,
                      name="rfm_segment")
+
+
+def rfm_from_transactions(transactions: pd.DataFrame, as_of=None) -> pd.DataFrame:
+    """Per-customer recency, frequency and monetary value from a transaction log.
+
+    ``transactions`` has ``customer_id``, ``date`` and ``amount`` (e.g. a data profile's
+    transactions table, net of returns). Only rows dated on or before ``as_of`` are used;
+    recency is counted to ``as_of`` (default: the last day in the data). Purchases are
+    merged per customer and day. Returns, indexed by ``customer_id`` (sorted):
+    ``recency_days`` (days from the last purchase day to ``as_of``), ``frequency``
+    (purchase days), ``monetary`` (mean spend per purchase day, currency of ``amount``),
+    ``total_spend`` and ``first_purchase``.
+    """
+    for col in ("customer_id", "date", "amount"):
+        if col not in transactions.columns:
+            raise ValueError(f"rfm_from_transactions: column {col!r} not found; columns are "
+                             f"{list(transactions.columns)}")
+    day = transactions["date"].dt.floor("D")
+    end = pd.Timestamp(as_of).normalize() if as_of else day.max()
+    keep = day <= end
+    if not keep.any():
+        raise ValueError(f"rfm_from_transactions: no purchases on or before {end.date()}")
+    daily = (pd.DataFrame({"customer_id": transactions["customer_id"][keep], "day": day[keep],
+                           "amount": transactions["amount"][keep]})
+             .groupby(["customer_id", "day"], sort=True)["amount"].sum().reset_index())
+    per = daily.groupby("customer_id", sort=True).agg(
+        last=("day", "max"), first_purchase=("day", "min"), frequency=("day", "size"),
+        total_spend=("amount", "sum"))
+    return pd.DataFrame({
+        "recency_days": (end - per["last"]).dt.days.astype("int64"),
+        "frequency": per["frequency"].astype("int64"),
+        "monetary": per["total_spend"] / per["frequency"],
+        "total_spend": per["total_spend"],
+        "first_purchase": per["first_purchase"],
+    })
+
+
+def transaction_cube_levels(scores: pd.DataFrame, high_score: int = 4) -> pd.DataFrame:
+    """Cube axes from RFM scores when no campaign or survey data exist (this workbook's
+    reading of the sources' cube for a plain transaction log): purchasing power = M score,
+    loyalty = F score, response potential = R score (recent buyers answer more often);
+    each is 1 ("high") at or above ``high_score``, else 0. Columns ``power``, ``loyalty``,
+    ``response`` for :func:`crm_analysis.targeting.cube_cells` with thresholds 1."""
+    return pd.DataFrame({"power": (scores["M"] >= high_score).astype(int),
+                         "loyalty": (scores["F"] >= high_score).astype(int),
+                         "response": (scores["R"] >= high_score).astype(int)}, index=scores.index)
