@@ -115,6 +115,7 @@ class MLEModel:
             result = optimize.minimize(objective, result.x, jac=True, method="BFGS",
                                        options={"maxiter": 2000, "gtol": tol})
         log_params = result.x
+        self._last_log_params = log_params  # where the optimizer stopped (boundary fallback)
         if not np.isfinite(result.fun) or np.max(np.abs(result.jac)) > tol * 10:
             raise ConvergenceError(
                 f"{type(self).__name__}: maximum likelihood did not converge ({result.message}); "
@@ -139,6 +140,17 @@ class MLEModel:
         self.iterations_ = int(result.nit)
         cov_log = self._cov_log(log_params, data)
         if not np.all(np.isfinite(cov_log)) or np.any(np.diag(cov_log) <= 0):
+            pairs = [self.param_names[i:i + 2] for i in (0, 2)]
+            runaway = [p for p in pairs if min(params[self.param_names.index(n)] for n in p) > 1e3]
+            if runaway:
+                first, second = runaway[0]
+                raise ConvergenceError(
+                    f"{type(self).__name__}: {first} and {second} grew without bound together "
+                    f"({first} = {params[self.param_names.index(first)]:.4g}, {second} = "
+                    f"{params[self.param_names.index(second)]:.4g}): the data show no differences "
+                    "between customers in that rate (every customer seems to share one value), so "
+                    "the model's spread is not identified on these data; use the other model or "
+                    "a longer window.")
             raise ConvergenceError(
                 f"{type(self).__name__}: the information matrix at "
                 f"{dict(zip(self.param_names, np.exp(log_params).round(6)))} is singular or not "

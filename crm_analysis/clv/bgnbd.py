@@ -23,7 +23,7 @@ import pandas as pd
 from scipy.special import betainc, betaln, digamma, gammaln, hyp2f1
 
 from . import boundary
-from ._fit import MLEModel, compress
+from ._fit import ConvergenceError, MLEModel, compress
 from .summary import rfm_arrays, time_unit_of
 
 
@@ -46,8 +46,13 @@ class BGNBD(MLEModel):
             return self
         first = {"r": 1.0, "alpha": max(float(np.mean(T)), 1e-3), "a": 1.0, "b": 1.0}
         first.update(start or {})
-        self._maximize_warm(lambda d: self._data_from(d["x"], d["t_x"], d["T"]), {"x": x, "t_x": t_x, "T": T},
-                            np.log([first[n] for n in self.param_names]), n_obs=len(x))
+        try:
+            self._maximize_warm(lambda d: self._data_from(d["x"], d["t_x"], d["T"]),
+                                {"x": x, "t_x": t_x, "T": T},
+                                np.log([first[n] for n in self.param_names]), n_obs=len(x))
+        except ConvergenceError:
+            if not boundary.boundary_fallback(self, x, t_x, T):
+                raise
         return self
 
     def _full_data(self) -> dict:

@@ -20,7 +20,8 @@ takes a fraction of a second instead of minutes of an optimizer running off):
    drop-out distribution with a small mean moves the log-likelihood by its mean times a
    weighted average of h over θ, so if h(θ) ≤ 0 on a fine grid of θ (p in (0, 1]; μ
    from 10⁻⁶ to 10² per mean age), adding drop-out does not raise the likelihood: the
-   MLE is the NBD limit. Otherwise the full model is fitted as usual.
+   MLE is the NBD limit. Otherwise the full model is fitted as usual; if that fit then runs to the same edge
+   (mean drop-out below 10⁻⁴ where the optimizer stops), the NBD limit is the result too.
 
 At the boundary the fitted model has ``boundary_`` (the sentence above), ``params_``
 with the drop-out parameter at its limit (BG/NBD a = 0, b not identified (NaN);
@@ -146,6 +147,35 @@ def at_no_dropout_boundary(kind: str, x, t_x, T) -> dict | None:
         return None
     return {"log_params": log_params, "loglik": loglik, "cov_log": cov, "data": data,
             "max_gain": float(np.max(gain))}
+
+
+def ran_to_no_dropout(model, T) -> bool:
+    """After a failed full fit: did the optimizer stop with (almost) no drop-out? BG/NBD
+    mean drop-out a/(a+b) < 10⁻⁴; Pareto/NBD expected drop-outs within the mean age
+    s/β · mean(T) < 10⁻⁴."""
+    last = getattr(model, "_last_log_params", None)
+    if last is None:
+        return False
+    r, alpha, shape, other = np.exp(last)
+    if model.param_names[2] == "a":
+        return shape / (shape + other) < 1e-4
+    return shape / other * float(np.mean(T)) < 1e-4
+
+
+def boundary_fallback(model, x, t_x, T) -> bool:
+    """When the full fit ran to the no-drop-out edge, store the NBD limit as the result
+    (see :func:`set_boundary`) and return True; otherwise False (re-raise)."""
+    if not ran_to_no_dropout(model, T):
+        return False
+    data, w = compress({"x": np.asarray(x, float), "t_x": np.asarray(t_x, float),
+                        "T": np.asarray(T, float)})
+    data["w"] = w
+    log_params, loglik, cov = fit_nbd(data["x"], data["T"], w)
+    if not np.all(np.isfinite(cov)) or np.any(np.diag(cov) <= 0):
+        return False
+    set_boundary(model, {"log_params": log_params, "loglik": loglik, "cov_log": cov, "data": data,
+                         "max_gain": np.nan}, n_obs=int(w.sum()))
+    return True
 
 
 def set_boundary(model, fit: dict, n_obs: int) -> None:

@@ -25,7 +25,7 @@ import pandas as pd
 from scipy.special import gammaln, hyp2f1
 
 from . import boundary
-from ._fit import MLEModel, compress
+from ._fit import ConvergenceError, MLEModel, compress
 from .summary import rfm_arrays, time_unit_of
 
 
@@ -68,7 +68,11 @@ class ParetoNBD(MLEModel):
         first = {"r": 0.5, "alpha": max(float(np.mean(T)), 1e-3) / 2, "s": 0.5,
                  "beta": max(float(np.mean(T)), 1e-3) / 2}
         first.update(start or {})
-        self._maximize(data, np.log([first[n] for n in self.param_names]), n_obs=len(x))
+        try:
+            self._maximize(data, np.log([first[n] for n in self.param_names]), n_obs=len(x))
+        except ConvergenceError:
+            if not boundary.boundary_fallback(self, x, t_x, T):
+                raise
         return self
 
     def _full_data(self) -> dict:
@@ -79,8 +83,10 @@ class ParetoNBD(MLEModel):
         return bool(self.params_["s"] == 0)
 
     def _loglik(self, log_params, data):
-        common, first, second = _log_terms(np.exp(log_params), data["x"], data["t_x"], data["T"])
-        return float(np.sum(data["w"] * (common + np.logaddexp(first, second))))
+        # the integral form by quadrature (crm_analysis.clv.boundary): equal to the
+        # hypergeometric form to ~1e-12 and fast also where β ≫ T, where the series of
+        # 2F1 converges slowly (near the no-drop-out edge a fit spent minutes there)
+        return boundary.pareto_loglik_quadrature(log_params, data)
 
     def loglik_per_customer(self, frequency, recency, T) -> np.ndarray:
         """ln L of each customer at the fitted parameters."""
