@@ -19,18 +19,6 @@ from crm_analysis.data import DataValidationError, ProfileError, load_cdnow, loa
 
 ROOT = Path(__file__).resolve().parents[1]
 
-ONLINE_RETAIL_PROFILE = """\
-transactions:
-  path: {path}
-  columns: {{customer_id: CustomerID, date: InvoiceDate, order_id: InvoiceNo,
-            product: StockCode, quantity: Quantity, unit_price: UnitPrice}}
-  amount: quantity * unit_price
-  returns: net
-  missing_customer: drop
-  duplicates: keep
-"""
-
-
 def write_profile(folder: Path, text: str, name: str = "profile.yaml") -> Path:
     path = folder / name
     path.write_text(textwrap.dedent(text), encoding="utf-8")
@@ -253,11 +241,19 @@ def test_cdnow_master_as_korean_spreadsheet_export_gives_the_same_bgnbd_fit(tmp_
 # --- real data: the raw UCI Online Retail file ------------------------------------------------
 
 
+def readme_profile() -> str:
+    """The worked-example profile of the README's "Your own data" section."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Your own data"):]
+    return section.split("```yaml\n", 1)[1].split("```", 1)[0]
+
+
 @pytest.fixture(scope="module")
 def online_retail(real_data_home, tmp_path_factory):
     folder = tmp_path_factory.mktemp("online_retail")
-    text = ONLINE_RETAIL_PROFILE.format(path=real_data_home / "online_retail.csv.gz")
-    assert len(text.splitlines()) <= 15
+    text = readme_profile()
+    assert len(text.splitlines()) <= 15 and "path: online_retail.csv.gz" in text
+    (folder / "online_retail.csv.gz").symlink_to(real_data_home / "online_retail.csv.gz")
     path = write_profile(folder, text, "online_retail.yaml")
     profile = load_profile(path)
     return path, profile, profile.transactions()
@@ -301,7 +297,8 @@ def test_online_retail_data_check_command(online_retail):
     assert "135,080 lines: missing customer id" in out
     assert "repeat buyers" in out and "date range: 2010-12-01" in out
     bad = path.parent / "bad.yaml"
-    bad.write_text(path.read_text().replace("  returns: net\n", ""), encoding="utf-8")
+    lines = [line for line in path.read_text().splitlines(keepends=True) if "returns:" not in line]
+    bad.write_text("".join(lines), encoding="utf-8")
     proc = subprocess.run([sys.executable, "-m", "crm_analysis.cli", "data", "check", str(bad)],
                           capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert proc.returncode == 2
