@@ -189,7 +189,7 @@ def _render(args: argparse.Namespace) -> int:
     print(f"Report: {args.output_dir / as_of / 'index.html'}  ({len(rendered) - len(failed)} ok,"
           f" {len(failed)} failed{skipped})")
     for name, reason in not_run.items():
-        print(f"not run {name}: {reason}")
+        print(f"{name}: {reason}")
     for nb in failed:
         err = nb.get("error") or {}
         count = err.get("execution_count")

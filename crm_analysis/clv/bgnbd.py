@@ -153,8 +153,9 @@ class BGNBD(MLEModel):
         x = np.asarray(x, dtype="float64")
         t = np.asarray(t, dtype="float64")
         x, t = np.broadcast_arrays(x, t)
-        log_nb = (gammaln(r + x) - gammaln(r) - gammaln(x + 1)
-                  + r * np.log(alpha / (alpha + t)) + x * np.log(t / (alpha + t)))
+        with np.errstate(divide="ignore", invalid="ignore"):  # t = 0: x log 0 for x = 0 is 0
+            log_nb = (gammaln(r + x) - gammaln(r) - gammaln(x + 1)
+                      + r * np.log(alpha / (alpha + t)) + np.where(x > 0, x * np.log(t / (alpha + t)), 0.0))
         if self._no_dropout():
             return np.exp(log_nb)
         first = np.exp(betaln(a, b + x) - betaln(a, b) + log_nb)
