@@ -24,7 +24,9 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import optimize
+
+from ..estimates import FittedModel, normal_quantile
 
 
 class ConvergenceError(RuntimeError):
@@ -51,13 +53,13 @@ def numeric_gradient(fun: Callable[[np.ndarray], float], theta: np.ndarray, step
     return grad
 
 
-class MLEModel:
+class MLEModel(FittedModel):
     """Base of the fitted CLV models: fit flow, parameters, standard errors, summary.
 
     Subclasses set ``param_names`` and implement ``_loglik(log_params, data)`` returning
     the weighted total log-likelihood and, if they can, ``_loglik_grad`` returning
     ``(loglik, gradient w.r.t. log params)``.  After ``fit`` the model has ``params_``
-    (Series), ``bse_`` (standard errors, Series), ``cov_`` (DataFrame), ``loglik_``,
+    (Series), ``std_err_`` (standard errors, Series), ``cov_`` (DataFrame), ``loglik_``,
     ``n_obs_`` (customers / units the likelihood covers) and ``n_rows_`` (rows after
     compression).
     """
@@ -160,7 +162,7 @@ class MLEModel:
         cov = cov_log * np.outer(params, params)  # delta method: d theta = theta d log theta
         self.cov_log_ = pd.DataFrame(cov_log, index=self.params_.index, columns=self.params_.index)
         self.cov_ = pd.DataFrame(cov, index=self.params_.index, columns=self.params_.index)
-        self.bse_ = pd.Series(np.sqrt(np.diag(cov)), index=self.params_.index, name="std_err")
+        self.std_err_ = pd.Series(np.sqrt(np.diag(cov)), index=self.params_.index, name="std_err")
 
     def _cov_log(self, log_params: np.ndarray, data: dict) -> np.ndarray:
         # Hessian by forward differences of the gradient (error O(step) relative, far below
@@ -179,42 +181,32 @@ class MLEModel:
         except np.linalg.LinAlgError:
             return np.full((k, k), np.nan)
 
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "params_"):
-            raise RuntimeError(f"{type(self).__name__} is not fitted yet: call fit() first")
-
     def conf_int(self, level: float = 0.95) -> pd.DataFrame:
-        """Wald intervals computed on the log scale (so they stay positive), back-transformed.
-
-        At a no-drop-out boundary (``boundary_``), see :mod:`crm_analysis.clv.boundary`."""
+        """Wald intervals computed on the log scale (so they stay positive), back-transformed:
+        a frame with ``ci_low``, ``ci_high`` per parameter. At a no-drop-out boundary
+        (``boundary_``), see :mod:`crm_analysis.clv.boundary`."""
         self._check_fitted()
         if getattr(self, "boundary_", None):
             from .boundary import boundary_table
-            table = boundary_table(self, level).loc[list(self.param_names)]
-            return pd.DataFrame({"lower": table["ci_low"], "upper": table["ci_high"]})
-        z = stats.norm.ppf(0.5 + level / 2)
+            return boundary_table(self, level).loc[list(self.param_names), ["ci_low", "ci_high"]]
+        z = normal_quantile(level)
         se_log = np.sqrt(np.diag(self.cov_log_.to_numpy()))
         return pd.DataFrame(
-            {"lower": np.exp(self._log_params - z * se_log), "upper": np.exp(self._log_params + z * se_log)},
+            {"ci_low": np.exp(self._log_params - z * se_log), "ci_high": np.exp(self._log_params + z * se_log)},
             index=self.params_.index,
         )
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
-        """Parameter table: estimate, standard error, confidence interval (log-scale Wald).
-
-        At a no-drop-out boundary (``boundary_``) the table has one more row,
-        ``mean_dropout``, with its profile-likelihood interval."""
+        """The estimate table of the parameters (log-scale Wald intervals at ``level``);
+        ``attrs`` carry ``loglik``, ``n_obs`` and ``model``. At a no-drop-out boundary
+        (``boundary_``) the table has one more row, the drop-out with its profile-likelihood
+        interval (see :mod:`crm_analysis.clv.boundary`)."""
         if getattr(self, "boundary_", None):
             from .boundary import boundary_table
             table = boundary_table(self, level)
-            table.columns = ["estimate", "std_err", f"lower_{level:.0%}", f"upper_{level:.0%}", "level"]
-            table = table.drop(columns="level")
-            table.attrs.update(loglik=self.loglik_, n_obs=self.n_obs_, model=type(self).__name__,
-                               boundary=self.boundary_)
-            return table
-        ci = self.conf_int(level)
-        table = pd.concat([self.params_, self.bse_, ci], axis=1)
-        table.columns = ["estimate", "std_err", f"lower_{level:.0%}", f"upper_{level:.0%}"]
+            table.attrs.update(boundary=self.boundary_)
+        else:
+            table = super().summary(level=level)
         table.attrs.update(loglik=self.loglik_, n_obs=self.n_obs_, model=type(self).__name__)
         return table
 

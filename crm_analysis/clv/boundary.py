@@ -192,7 +192,6 @@ def set_boundary(model, fit: dict, n_obs: int) -> None:
     model.cov_ = pd.DataFrame(cov_log * np.outer(scale, scale), index=list(names), columns=list(names))
     std_err = pd.Series(np.sqrt(np.diag(model.cov_.to_numpy())), index=list(names), name="std_err")
     model.std_err_ = std_err
-    model.bse_ = std_err
     model.loglik_ = fit["loglik"]
     model.n_obs_ = n_obs
     model.n_rows_ = int(len(fit["data"]["x"]))

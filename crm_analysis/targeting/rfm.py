@@ -3,10 +3,10 @@
 Scoring direction: 5 is best on every axis, so the most RECENT buyers (fewest days since
 the last purchase), the most frequent and the highest spenders score 5.
 
-Ties: scores are cut by value with :func:`crm_analysis.common.score_groups` (average ranks),
-so customers with the same value always get the same score and the scores do not depend
-on row order. With many ties (frequency often has them) the five groups are unequal in
-size, and a score can be empty.
+Ties: scores are :func:`crm_analysis.common.score_groups` of the values, **by value**:
+customers with the same value always get the same score, whatever the row order. When
+many customers share a value (frequency often does) the groups are unequal in size and a
+score may be empty.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crm_analysis.common import score_groups
-
+from ..common import score_groups
 from .checks import as_scores
 
 SEGMENT_RULES = (
