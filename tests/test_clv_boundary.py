@@ -85,8 +85,8 @@ def test_intervals_at_the_boundary(fits):
     for fit in fits:
         table = fit.summary(0.95)
         dropout = table.iloc[-1]
-        assert dropout["estimate"] == 0 and dropout["lower_95%"] == 0 and 0 < dropout["upper_95%"] < 1
-        r_low, r_high = table.loc["r", ["lower_95%", "upper_95%"]]
+        assert dropout["estimate"] == 0 and dropout["ci_low"] == 0 and 0 < dropout["ci_high"] < 1
+        r_low, r_high = table.loc["r", ["ci_low", "ci_high"]]
         assert r_low < fit.params_["r"] < r_high
         draws = fit.sample_params(20, seed=1)
         assert (draws.iloc[:, 2] == 0).all() and draws["r"].std() > 0
