@@ -93,7 +93,7 @@ def test_hillstrom_effect_and_qini(real_data_home, results):
     assert results["qini_auc_hillstrom"] > 0
 
 
-SMALL = dict(gbm_iterations=40, use_caravan=False, use_hillstrom=False)
+SMALL = dict(gbm_iterations=40, use_real_data=False)
 
 
 @pytest.mark.parametrize("params", [{}, dict(SMALL, seed=3), dict(SMALL, seed=11)],

@@ -18,19 +18,22 @@ Modules::
                    CLV per customer, intervals
     sources        the notebook's data sources (CDNOW, synthetic, a file) and analysis window
     published      Fader & Hardie's (2007) survivor series
-    decision       decision_text, holdout_trusted (notebook 03's Decision from the run's figures)
+    decision       decision_text, holdout_trusted, low_frequency_error (notebook 03's Decision from the run's figures)
     diagnostics    model-vs-actual tables (histogram, holdout by frequency, tracking, P(alive))
     _fit           shared weighted MLE with standard errors and convergence errors
+    boundary       the no-drop-out boundary (a → 0, s → 0): NBD fit, profile-likelihood interval
+    robust         fit both purchase models; a failure is reported, not raised
 """
 
 from ._fit import ConvergenceError
 from .bgnbd import BGNBD
-from .decision import decision_text, holdout_trusted
+from .decision import decision_text, holdout_trusted, low_frequency_error
 from .diagnostics import frequency_histogram, holdout_by_frequency, p_alive_grid, repeat_purchase_tracking
 from .gamma_gamma import GammaGamma, spend_frequency_correlation
 from .pareto_nbd import ParetoNBD
+from .robust import ModelFit, clv_model, fit_transaction_models
 from .sbg import ShiftedBetaGeometric, survival_projection
-from .sources import analysis_window, load_clv_transactions
+from .sources import analysis_window, data_window_text, load_clv_transactions
 from .summary import summarize_transactions
 from .summary_sql import summarize_transactions_sql
 from .value import (
@@ -47,18 +50,23 @@ from .value import (
 __all__ = [
     "decision_text",
     "holdout_trusted",
+    "low_frequency_error",
     "BGNBD",
     "ConvergenceError",
     "GammaGamma",
+    "ModelFit",
     "ParetoNBD",
     "ShiftedBetaGeometric",
     "analysis_window",
     "clv_interval",
+    "clv_model",
     "clv_tiers",
     "constant_retention_lifetime",
     "customer_clv",
+    "data_window_text",
     "driver_ltv",
     "driver_sensitivity",
+    "fit_transaction_models",
     "frequency_histogram",
     "holdout_by_frequency",
     "load_clv_transactions",
