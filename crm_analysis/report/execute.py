@@ -192,6 +192,33 @@ def _kernel_options() -> dict[str, type]:
     return {"kernel_manager_class": IPCKernelManager}
 
 
+class _QuietLibraries(logging.Filter):
+    """Drop library log lines that repeat, as raw internals, a failure the run reports
+    in its own words (a cell timeout, a kernel stopped at shutdown or by Ctrl-C)."""
+
+    NOISE = ("Timeout waiting for execute reply", "Task was destroyed but it is pending",
+             "KeyboardInterrupt caught in kernel", "ZMQError", "Kernel died",
+             "Exception in callback", "Socket operation on non-socket")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:
+            text += f" {type(record.exc_info[1]).__name__}"
+        return not any(n in text for n in self.NOISE)
+
+
+def quiet_library_logs() -> None:
+    """Install :class:`_QuietLibraries` on the loggers of papermill, nbclient, asyncio,
+    the kernel client and traitlets (once)."""
+    for name in ("papermill", "nbclient", "asyncio", "jupyter_client", "traitlets", ""):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _QuietLibraries) for f in logger.filters):
+            logger.addFilter(_QuietLibraries())
+        for handler in logger.handlers:
+            if not any(isinstance(f, _QuietLibraries) for f in handler.filters):
+                handler.addFilter(_QuietLibraries())
+
+
 def execute_notebook(
     info: NotebookInfo,
     overrides: dict[str, Any],
@@ -202,6 +229,7 @@ def execute_notebook(
     ``output`` with the given parameter overrides; ``timeout`` is per cell, in seconds."""
     import papermill as pm
 
+    quiet_library_logs()
     start = time.perf_counter()
     status, error = "ok", None
     for attempt in (1, 2):

@@ -28,15 +28,15 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
-import json
 import os
 import platform
+import queue
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor, as_completed, wait
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -195,6 +195,38 @@ def _is_disk_full(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno == errno.ENOSPC
 
 
+def _as_completed(fn: Callable[[Any], Any], items: list[Any], jobs: int) -> Iterator[Any]:
+    """``fn(item)`` for each item, ``jobs`` at a time, yielding results as they finish.
+
+    Daemon worker threads (unlike ``ThreadPoolExecutor``'s): after Ctrl-C has killed the
+    kernels, the process exits at once instead of joining workers that are still
+    unwinding, and no queued notebook is started.
+    """
+    todo: queue.Queue = queue.Queue()
+    done: queue.Queue = queue.Queue()
+    for item in items:
+        todo.put(item)
+
+    def worker() -> None:
+        while not _execute._STOPPING.is_set():
+            try:
+                item = todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                done.put((fn(item), None))
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the main thread
+                done.put((None, exc))
+
+    for _ in range(max(1, min(jobs, len(items)))):
+        threading.Thread(target=worker, daemon=True, name="crm-workbook-notebook").start()
+    for _ in items:
+        result, exc = done.get()
+        if exc is not None:
+            raise exc
+        yield result
+
+
 def check_output_dir(output_dir: Path) -> None:
     """Raise ``OSError`` with a plain message if reports cannot be written into ``output_dir``."""
     if output_dir.exists() and not output_dir.is_dir():
@@ -279,11 +311,8 @@ def _render_locked(notebooks, plan, as_of, output_dir, show_code, jobs, timeout,
                     run.error = {"ename": "OSError", "evalue": disk_full_message(exc)}
             return run
 
-        pool = ThreadPoolExecutor(max_workers=max(1, jobs))
         try:
-            futures = {pool.submit(one, info): info for info in notebooks}
-            for future in as_completed(futures):
-                run = future.result()
+            for run in _as_completed(one, notebooks, jobs):
                 runs[run.name] = run
                 detail = "" if run.status == "ok" else (
                     f" — {run.error.get('ename')}: {run.error.get('evalue')}"
@@ -297,11 +326,7 @@ def _render_locked(notebooks, plan, as_of, output_dir, show_code, jobs, timeout,
                 )
         except KeyboardInterrupt:
             _execute.stop_all_kernels()
-            pool.shutdown(wait=False, cancel_futures=True)
-            wait(futures, timeout=1.5)  # killed kernels end their notebooks within ~1 s
             raise
-        finally:
-            pool.shutdown(wait=False, cancel_futures=True)
         disk_full = [r for r in runs.values()
                      if r.error and str(r.error.get("evalue", "")).startswith("No space left")]
         for run in disk_full:  # partial files: free what they take
