@@ -56,7 +56,7 @@ class Constraint:
 
     def describe(self) -> str:
         if self.choices is not None:
-            return "one of {" + ", ".join(str(c) for c in self.choices) + "}"
+            return "{" + ", ".join(str(c) for c in self.choices) + "}"
         def end(x: float) -> str:
             return "inf" if x == math.inf else "-inf" if x == -math.inf else f"{x:g}"
         return (f"{'(' if self.low_open else '['}{end(self.low)}, {end(self.high)}"
@@ -255,7 +255,8 @@ def check_value(value: Any, declared: str, constraint: Constraint | None = None,
     bad = _non_finite(value)
     if bad is not None:
         raise ValueError(f"{bad!r} is not a finite number"
-                         + (f"; allowed: {constraint.describe()}" if constraint else ""))
+                         + (f"; allowed: {constraint.describe()}" if constraint else "")
+                         + "; write a plain number")
     expected = TYPES.get(declared)
     if expected is not None:
         if declared == "float" and isinstance(value, int) and not isinstance(value, bool):
@@ -265,7 +266,9 @@ def check_value(value: Any, declared: str, constraint: Constraint | None = None,
         elif not isinstance(value, expected):
             raise TypeError(f"expected {declared}, got {type(value).__name__} {value!r}")
     if constraint is not None and not constraint.allows(value):
-        raise ValueError(f"{value!r} is outside the allowed {constraint.describe()}")
+        if constraint.choices is not None:
+            raise ValueError(f"{value!r} is not one of the allowed {constraint.describe()}")
+        raise ValueError(f"{value!r} is outside the allowed range {constraint.describe()}")
     if name == "as_of" and isinstance(value, str) and value and not is_iso_date(value):
         raise ValueError(f"{value!r} is not a date written YYYY-MM-DD")
     return value
