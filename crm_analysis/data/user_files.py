@@ -17,9 +17,12 @@ Files are only read, never written.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import gzip
 import os
+import re
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,18 +97,122 @@ def _first_undecodable_line(path: Path, encoding: str) -> tuple[int, int]:
     return 0, 0
 
 
+_MAGIC = (
+    (b"\x1f\x8b", "gzip-compressed data"),
+    (b"PK\x03\x04", "a ZIP archive (an Excel .xlsx workbook is one)"),
+    (b"\xd0\xcf\x11\xe0", "an Excel 97-2003 workbook (.xls)"),
+    (b"PAR1", "a Parquet file"),
+    (b"\xff\xfe", "UTF-16 text"),
+    (b"\xfe\xff", "UTF-16 text"),
+)
+_REMEDY = {
+    "gzip-compressed data": "rename it to end in .csv.gz",
+    "a ZIP archive (an Excel .xlsx workbook is one)":
+        "open it in Excel and save it as 'CSV UTF-8', or unzip it",
+    "an Excel 97-2003 workbook (.xls)": "open it in Excel and save it as 'CSV UTF-8'",
+    "a Parquet file": "rename it to end in .parquet",
+    "UTF-16 text": "pass encoding='utf-16', or save it as 'CSV UTF-8'",
+}
+
+
+def _kind(head: bytes) -> str | None:
+    """What the first bytes of a file say it really is (None: plain text, as far as known)."""
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    if len(head) >= 4 and head.count(b"\x00") * 4 >= len(head):  # UTF-16 without a BOM
+        return "UTF-16 text"
+    return None
+
+
+def _check_file(path: Path, encoding: str) -> None:
+    """Refuse, naming what the file really is, a path that is not a file of its suffix."""
+    if not path.exists():
+        raise DataValidationError(path, [Problem(None, "file not found; check the path and "
+                                                       f"the folder ({path.parent})")])
+    if path.is_dir():
+        raise DataValidationError(path, [Problem(None, "is a folder, not a file; give the path "
+                                                       "of the CSV or Parquet file in it")])
+    suffix = _suffix(path)
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(4096)
+    except OSError as error:
+        raise DataValidationError(path, [Problem(None, f"cannot be read ({error.strerror})")]) from None
+    kind = _kind(head)
+    if suffix in PARQUET_SUFFIXES:
+        if head and not head.startswith(b"PAR1"):
+            raise DataValidationError(path, [Problem(
+                None, f"is not a Parquet file: it is {kind or 'text or another format'}"
+                + (f"; {_REMEDY[kind]}" if kind in _REMEDY and kind != "a Parquet file" else ""))])
+        return
+    if suffix == ".csv.gz":
+        if head and kind != "gzip-compressed data":
+            raise DataValidationError(path, [Problem(
+                None, f"is not gzip-compressed although it ends in .gz: it is "
+                f"{kind or 'plain text'}; rename it to end in .csv" if kind is None else
+                f"is not gzip-compressed although it ends in .gz: it is {kind}; {_REMEDY[kind]}")])
+        try:
+            with gzip.open(path, "rb") as stream:
+                inner = stream.read(4096)
+        except (OSError, EOFError, zlib.error) as error:
+            raise _damaged_gzip(path, error) from None
+        kind = _kind(inner)
+    if kind is not None and kind != "gzip-compressed data" or (
+            kind == "gzip-compressed data" and suffix != ".csv.gz"):
+        if kind == "UTF-16 text" and encoding.lower().replace("_", "-").startswith("utf-16"):
+            return
+        raise DataValidationError(path, [Problem(
+            None, f"is not CSV text: it is {kind}; {_REMEDY[kind]}")])
+
+
+def _damaged_gzip(path: Path, error: BaseException) -> DataValidationError:
+    return DataValidationError(path, [Problem(
+        None, f"the gzip data is truncated or damaged ({type(error).__name__}: {error}); copy or"
+        " download the file again")])
+
+
+def _header(path: Path, sep: str, encoding: str) -> list[str]:
+    """The header's names as written (pandas renames a repeated name to ``name.1``)."""
+    try:
+        first = pd.read_csv(path, sep=sep, encoding=encoding, header=None, nrows=1, dtype=str,
+                            keep_default_na=False, skip_blank_lines=True)
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError, EOFError, OSError, zlib.error):
+        return []  # the full read reports the problem
+    return [str(v) for v in first.iloc[0].tolist()] if len(first) else []
+
+
 def _read(path: Path, text_columns: list[str], encoding: str, sep: str | None) -> tuple[pd.DataFrame, str]:
     """Read the file; the mapped columns as text. Returns (frame, row label)."""
+    _check_file(path, encoding)
     if _suffix(path) in PARQUET_SUFFIXES:
-        return pd.read_parquet(path), "row"
+        try:
+            return pd.read_parquet(path), "row"
+        except MemoryError:
+            raise _too_large(path) from None
+        except Exception as error:  # noqa: BLE001 - pyarrow raises several kinds
+            raise DataValidationError(path, [Problem(
+                None, f"cannot be read as Parquet ({type(error).__name__}: "
+                f"{str(error).strip()[:200]}); the file is damaged or incomplete: write or copy "
+                "it again")]) from None
     if path.stat().st_size == 0:
         raise DataValidationError(path, [Problem(None, "the file is empty (0 bytes)")])
     if sep is None:
         sep = "\t" if path.name.lower().endswith(".tsv") else ","
+    header = _header(path, sep, encoding)
+    repeated = sorted({h for h in header if header.count(h) > 1})
+    if repeated:
+        raise DataValidationError(path, [Problem(
+            name, f"appears {header.count(name)} times in the header (columns "
+            + ", ".join(str(i + 1) for i, h in enumerate(header) if h == name)
+            + "); rename or remove the extra one") for name in repeated])
+    # Literal ids such as NA, None or null are ids: only an empty id is missing.
+    na_values = {c: ([""] if c in text_columns else _DEFAULT_NA) for c in header}
     try:
         frame = pd.read_csv(
             path, sep=sep, encoding=encoding, skip_blank_lines=False,
             dtype={column: str for column in text_columns},
+            keep_default_na=not header, na_values=na_values or None,
         )
     except UnicodeDecodeError:
         line, byte = _first_undecodable_line(path, encoding)
@@ -118,8 +225,35 @@ def _read(path: Path, text_columns: list[str], encoding: str, sep: str | None) -
     except pd.errors.EmptyDataError:
         raise DataValidationError(path, [Problem(None, "the file has no header and no data")]) from None
     except pd.errors.ParserError as error:
-        raise DataValidationError(path, [Problem(None, f"cannot be parsed as CSV ({str(error).strip()})")]) from None
+        text = str(error).strip()
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", text)
+        if found:
+            expected, line, saw = found.groups()
+            raise DataValidationError(path, [Problem(
+                None, f"too many fields: line {line} has {saw} fields, the header {expected}"
+                " (an extra separator, or a value with an unquoted separator in it); remove the"
+                f" separator or quote the value. cannot be parsed as CSV ({text})")]) from None
+        raise DataValidationError(path, [Problem(None, f"cannot be parsed as CSV ({text})")]) from None
+    except (EOFError, zlib.error, gzip.BadGzipFile) as error:
+        raise _damaged_gzip(path, error) from None
+    except MemoryError:
+        raise _too_large(path) from None
+    if not isinstance(frame.index, pd.RangeIndex) and len(frame.columns) > 1:
+        raise DataValidationError(path, [Problem(
+            None, f"too many fields: every data row has {len(frame.columns) + frame.index.nlevels}"
+            f" fields, the header {len(frame.columns)} (a separator at the end of each line?);"
+            " remove the trailing separators or name the extra column in the header")])
     return frame, "line"
+
+
+_DEFAULT_NA = sorted(pd._libs.parsers.STR_NA_VALUES)
+
+
+def _too_large(path: Path) -> DataValidationError:
+    size = path.stat().st_size / 1e6
+    return DataValidationError(path, [Problem(
+        None, f"not enough memory to load this {size:,.0f} MB file; load a shorter period "
+        "or fewer columns, or use a machine with more memory")])
 
 
 def _row_numbers(mask: pd.Series, row_label: str) -> tuple[int, ...]:
@@ -165,20 +299,56 @@ def _missing(series: pd.Series) -> pd.Series:
 
 
 def _parse_ids(frame, column, row_label, problems) -> pd.Series:
-    ids = _text(frame[column])
-    missing = _missing(frame[column])
+    raw = frame[column]
+    if pd.api.types.is_float_dtype(raw):  # Parquet ids written as floats: 1.0 is id 1
+        fractional = raw.notna() & (raw != np.floor(raw.fillna(0)))
+        if fractional.any():
+            problems.append(Problem(column, "customer ids with a fractional part (ids are "
+                                    "whole numbers or text); fix the ids in the file",
+                                    _row_numbers(fractional, row_label), _examples(raw, fractional)))
+        whole = raw.where(~fractional)
+        ids = whole.map(lambda v: str(int(v)) if pd.notna(v) else None, na_action="ignore")
+        ids = ids.where(whole.notna(), None).astype("object")
+        missing = raw.isna()
+    else:
+        ids = _text(raw)
+        missing = _missing(raw)
     if missing.any():
         problems.append(Problem(column, "missing customer id", _row_numbers(missing, row_label)))
     return ids
 
 
+#: Years outside [MIN_YEAR, today's year + 1] are implausible for a CRM record.
+MIN_YEAR = 1900
+_OFFSET = re.compile(r"(Z|[+-]\d{2}(?::?\d{2})?)$")
+_FULL_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
+
+
 def _parse_dates(frame, column, date_format, row_label, problems) -> pd.Series:
     raw = frame[column]
+    missing = _missing(raw)
     if pd.api.types.is_datetime64_any_dtype(raw):
         dates = raw
+        partial = pd.Series(False, index=raw.index)
     else:
-        dates = pd.to_datetime(_text(raw), format=date_format or "ISO8601", errors="coerce")
-    missing = _missing(raw)
+        text = _text(raw)
+        try:
+            dates = pd.to_datetime(text, format=date_format or "ISO8601", errors="coerce")
+        except ValueError as error:  # mixed UTC offsets: pandas refuses the whole column
+            if "timezone" not in str(error).lower() and "offset" not in str(error).lower():
+                raise
+            offsets = text.str.extract(_OFFSET, expand=False).fillna("none")
+            groups = offsets[~missing].groupby(offsets[~missing], sort=False).groups
+            detail = "; ".join(
+                f"{off}: {_label(row_label, _row_numbers(offsets.index.isin(idx), row_label))}"
+                for off, idx in list(groups.items())[:4])
+            problems.append(Problem(column, f"dates carry {len(groups)} different UTC offsets "
+                                    f"({detail}); write all dates with one offset, or none",
+                                    ()))
+            return pd.Series(pd.NaT, index=raw.index)
+        # A year alone (2024) or a year and month would become the 1st of January / the month.
+        partial = (~missing & dates.notna() & ~text.str.match(_FULL_DATE).fillna(False)
+                   if not date_format else pd.Series(False, index=raw.index))
     bad = dates.isna() & ~missing
     if missing.any():
         problems.append(Problem(column, "missing date", _row_numbers(missing, row_label)))
@@ -190,7 +360,27 @@ def _parse_dates(frame, column, date_format, row_label, problems) -> pd.Series:
             column, f"unparseable dates; {hint}", _row_numbers(bad, row_label),
             _examples(raw, bad),
         ))
+    if partial.any():
+        problems.append(Problem(
+            column, "incomplete dates (a year or a year and month only); write the full date "
+            "like 2024-01-31", _row_numbers(partial, row_label), _examples(raw, partial)))
+    valid = dates.notna() & ~partial
+    if valid.any():
+        latest = dt.date.today().year + 1
+        years = dates.dt.year
+        implausible = valid & ((years < MIN_YEAR) | (years > latest))
+        if implausible.any():
+            problems.append(Problem(
+                column, f"implausible dates (before {MIN_YEAR} or after {latest}): placeholders "
+                "such as 9999-12-31, or typos; correct or remove these rows",
+                _row_numbers(implausible, row_label), _examples(raw, implausible)))
     return dates
+
+
+def _label(row_label: str, rows: tuple[int, ...]) -> str:
+    shown = ", ".join(str(r) for r in rows[:MAX_ROWS_SHOWN])
+    more = f" and {len(rows) - MAX_ROWS_SHOWN} more" if len(rows) > MAX_ROWS_SHOWN else ""
+    return f"{row_label}{'s' if len(rows) > 1 else ''} {shown}{more}"
 
 
 def _parse_amounts(frame, column, allow_returns, decimal, row_label, problems) -> pd.Series:
@@ -216,13 +406,22 @@ def _parse_amounts(frame, column, allow_returns, decimal, row_label, problems) -
 
 
 def _check_duplicates(frame, subset, what, row_label, problems) -> None:
+    """Rows repeating an earlier one once values are read: ids and text without
+    surrounding spaces, dates and amounts as parsed (``10.50`` equals ``10.5``)."""
     duplicated = frame.duplicated(subset=subset, keep="first")
     if duplicated.any():
         problems.append(Problem(
             None if subset is None else subset[0],
-            f"{what} (each listed row repeats an earlier one); pass allow_duplicates=True "
+            f"{what} (each listed row repeats an earlier one, once spaces around values and "
+            "the way numbers and dates are written are ignored); pass allow_duplicates=True "
             "if they are genuine", _row_numbers(duplicated, row_label),
         ))
+
+
+def _normalized_others(frame: pd.DataFrame) -> pd.DataFrame:
+    """The unmapped columns with text stripped, for the duplicate check only."""
+    return frame.apply(lambda c: c.str.strip() if c.dtype == object or
+                       pd.api.types.is_string_dtype(c) else c)
 
 
 def _check_rows(frame: pd.DataFrame, row_label: str) -> list[Problem]:
@@ -273,11 +472,13 @@ def load_transactions(
     ids = _parse_ids(frame, customer_id, row_label, problems)
     dates = _parse_dates(frame, date, date_format, row_label, problems)
     amounts = _parse_amounts(frame, amount, allow_returns, decimal, row_label, problems)
+    others = frame.drop(columns=list(mapping.values()))
     if not allow_duplicates:
-        _check_duplicates(frame, None, "duplicate rows", row_label, problems)
+        values = pd.concat([pd.DataFrame({"customer_id": ids, "date": dates, "amount": amounts}),
+                            _normalized_others(others)], axis=1)
+        _check_duplicates(values, None, "duplicate rows", row_label, problems)
     if problems:
         raise DataValidationError(path, problems, row_label)
-    others = frame.drop(columns=list(mapping.values()))
     normalized = pd.DataFrame({"customer_id": ids.astype("str"), "date": dates, "amount": amounts})
     return pd.concat([normalized, others], axis=1)
 
