@@ -58,7 +58,9 @@ class Constraint:
         if self.choices is not None:
             return "{" + ", ".join(str(c) for c in self.choices) + "}"
         def end(x: float) -> str:
-            return "inf" if x == math.inf else "-inf" if x == -math.inf else f"{x:g}"
+            if math.isinf(x):
+                return "inf" if x > 0 else "-inf"
+            return str(int(x)) if x.is_integer() else repr(x)
         return (f"{'(' if self.low_open else '['}{end(self.low)}, {end(self.high)}"
                 f"{')' if self.high_open else ']'}")
 

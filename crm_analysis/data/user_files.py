@@ -340,7 +340,7 @@ def _parse_dates(frame, column, date_format, row_label, problems) -> pd.Series:
             offsets = text.str.extract(_OFFSET, expand=False).fillna("none")
             groups = offsets[~missing].groupby(offsets[~missing], sort=False).groups
             detail = "; ".join(
-                f"{off}: {_label(row_label, _row_numbers(offsets.index.isin(idx), row_label))}"
+                f"{off}: {_label(row_label, _row_numbers(pd.Series(offsets.index.isin(idx)), row_label))}"
                 for off, idx in list(groups.items())[:4])
             problems.append(Problem(column, f"dates carry {len(groups)} different UTC offsets "
                                     f"({detail}); write all dates with one offset, or none",
