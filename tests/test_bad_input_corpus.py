@@ -223,6 +223,10 @@ LOADER_CASES: list[tuple[str, str, Any, str, dict, Any]] = [
      ("exact_or_refused", 1234.5)),
     ("thousands-swiss", "t.csv", b"customer_id,date,amount\nC1,2024-01-05,1'234.50\n", "t", {},
      ("exact_or_refused", 1234.5)),
+    ("thousands-eu-declared", "t.csv", b"customer_id;date;amount\nC1;2024-01-05;1.234,50\n", "t",
+     {"sep": ";", "decimal": ",", "thousands": "."}, ("exact_or_refused", 1234.5)),
+    ("thousands-eu-declared-1.234", "t.csv", b"customer_id;date;amount\nC1;2024-01-05;1.234\n", "t",
+     {"sep": ";", "decimal": ",", "thousands": "."}, ("exact_or_refused", 1234.0)),
     ("decimal-comma-ok", "t.csv", b"customer_id;date;amount\nC1;2024-01-05;10,5\n", "t",
      {"sep": ";", "decimal": ","}, ("exact_or_refused", 10.5)),
     ("amount-nan-text", "t.csv", _csv("C1,2024-01-05,nan\n"), "t", {}, ["non-numeric or infinite amounts"]),
@@ -230,11 +234,6 @@ LOADER_CASES: list[tuple[str, str, Any, str, dict, Any]] = [
     ("amount-inf", "t.csv", _csv("C1,2024-01-05,-inf\n"), "t", {}, ["non-numeric or infinite amounts"]),
     ("amount-1e309", "t.csv", _csv("C1,2024-01-05,1e309\n"), "t", {}, ["non-numeric or infinite amounts"]),
 ]
-
-# Cases whose fix belongs to the loader's number parsing, being rewritten for the
-# data-profile issue: expected to pass once it lands.
-NUMBER_PARSING_PENDING = {"thousands-eu-1.234", "thousands-eu-12.345.678"}
-
 
 def _write_input(tmp_path: Path, name: str, content: Any) -> Path:
     path = tmp_path / name
@@ -248,8 +247,6 @@ def _write_input(tmp_path: Path, name: str, content: Any) -> Path:
 @pytest.mark.parametrize(("case", "name", "content", "loader", "kwargs", "expected"), LOADER_CASES,
                          ids=[c[0] for c in LOADER_CASES])
 def test_loader_corpus(tmp_path, case, name, content, loader, kwargs, expected):
-    if case in NUMBER_PARSING_PENDING:
-        pytest.xfail("thousands marks: part of the loader's number parsing (data-profile issue)")
     path = _write_input(tmp_path, name, content)
     before = path.read_bytes() if path.is_file() else None
     load = load_transactions if loader == "t" else load_customers
