@@ -781,3 +781,18 @@ def test_ctrl_c_stops_kernels_within_two_seconds(kernel_dir, tmp_path):
     assert proc.returncode == 130 and time.monotonic() - sent < 2.0, err
     assert "started 01_quick" not in err and "nothing was published" in err
     assert not os.path.lexists(tmp_path / "2024-06-30")
+
+
+@pytest.mark.parametrize("stage", ["_read", "_parse_dates", "_check_duplicates"])
+def test_out_of_memory_is_one_clear_error(tmp_path, monkeypatch, stage):
+    import numpy as np
+
+    from crm_analysis.data import user_files
+
+    def exhausted(*args, **kwargs):
+        np.empty(2 ** 62, dtype=np.uint8)  # numpy's own _ArrayMemoryError
+
+    monkeypatch.setattr(user_files, stage, exhausted)
+    path = _write_input(tmp_path, "t.csv", GOOD)
+    with pytest.raises(DataValidationError, match="not enough memory to load this"):
+        load_transactions(path)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import gzip
 import os
 import re
@@ -261,7 +262,7 @@ _DEFAULT_NA = sorted(pd._libs.parsers.STR_NA_VALUES)
 def _too_large(path: Path) -> DataValidationError:
     size = path.stat().st_size / 1e6
     return DataValidationError(path, [Problem(
-        None, f"not enough memory to load this {size:,.0f} MB file; load a shorter period "
+        None, f"not enough memory to load this {size:,.1f} MB file; load a shorter period "
         "or fewer columns, or use a machine with more memory")])
 
 
@@ -502,6 +503,19 @@ def _check_rows(frame: pd.DataFrame, row_label: str) -> list[Problem]:
     return [Problem(None, "empty rows", _row_numbers(blank, row_label))] if blank.any() else []
 
 
+def _memory_guard(loader):
+    """Turn running out of memory anywhere in a load into a DataValidationError naming the
+    file and its size (numpy raises ``_ArrayMemoryError``, a ``MemoryError``)."""
+    @functools.wraps(loader)
+    def guarded(path, *args, **kwargs):
+        try:
+            return loader(path, *args, **kwargs)
+        except MemoryError:
+            raise _too_large(Path(path)) from None
+    return guarded
+
+
+@_memory_guard
 def load_transactions(
     path: str | os.PathLike,
     customer_id: str = "customer_id",
@@ -558,6 +572,7 @@ def load_transactions(
     return pd.concat([normalized, others], axis=1)
 
 
+@_memory_guard
 def load_customers(
     path: str | os.PathLike,
     customer_id: str = "customer_id",
