@@ -796,3 +796,33 @@ def test_out_of_memory_is_one_clear_error(tmp_path, monkeypatch, stage):
     path = _write_input(tmp_path, "t.csv", GOOD)
     with pytest.raises(DataValidationError, match="not enough memory to load this"):
         load_transactions(path)
+
+
+CHUNKED = [
+    ("chunked-ok", _csv("".join(f"C{i},2024-01-{i % 28 + 1:02d},{i}.5\n" for i in range(40))),
+     lambda f: len(f) == 40 and f["amount"].iloc[39] == 39.5),
+    ("chunked-ragged-late", _csv("".join(f"C{i},2024-01-05,{i}\n" for i in range(30)) + "C99,2024-01-05,1,2\n"),
+     ["too many fields: line 32 has 4 fields, the header 3"]),
+    ("chunked-trailing-commas", _csv("".join(f"C{i},2024-01-05,{i},\n" for i in range(30))),
+     ["every data row has 4 fields"]),
+    ("chunked-blank-line-numbers", _csv("".join(f"C{i},2024-01-05,{i}\n" for i in range(25)) + "\nC9,2099-01-01,1\n"),
+     ["empty rows (line 27)"]),
+    ("chunked-bad-date-line", _csv("".join(f"C{i},2024-01-05,{i}\n" for i in range(25)) + "C9,2099-01-01,1\n"),
+     ["(line 27; value '2099-01-01')"]),
+]
+
+
+@pytest.mark.parametrize(("case", "content", "expected"), CHUNKED, ids=[c[0] for c in CHUNKED])
+def test_large_files_read_in_chunks_report_the_same(tmp_path, monkeypatch, case, content, expected):
+    from crm_analysis.data import user_files
+
+    monkeypatch.setattr(user_files, "CHUNKED_ABOVE", 10)
+    monkeypatch.setattr(user_files, "CHUNK_ROWS", 7)
+    path = _write_input(tmp_path, "t.csv", content)
+    if callable(expected):
+        assert expected(load_transactions(path))
+        return
+    with pytest.raises(DataValidationError) as caught:
+        load_transactions(path)
+    for fragment in expected:
+        assert fragment in str(caught.value), str(caught.value)
