@@ -826,3 +826,22 @@ def test_large_files_read_in_chunks_report_the_same(tmp_path, monkeypatch, case,
         load_transactions(path)
     for fragment in expected:
         assert fragment in str(caught.value), str(caught.value)
+
+
+def test_duplicate_rows_found_as_pandas_finds_them():
+    """The sort-based duplicate check against ``DataFrame.duplicated`` (the reference) on
+    random frames with text, signed zeros, NaN, NaT and integers."""
+    import numpy as np
+
+    from crm_analysis.data.user_files import _duplicated
+
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        n = int(rng.integers(1, 60))
+        frame = pd.DataFrame({
+            "a": pd.Series(rng.choice(["x", "y", None], n), dtype="str"),
+            "b": rng.choice([0.0, -0.0, 1.5, np.nan], n),
+            "c": pd.to_datetime(pd.Series(rng.choice(["2024-01-01", "2024-01-02", None], n))),
+            "d": rng.integers(0, 3, n),
+        })
+        assert _duplicated(frame).tolist() == frame.duplicated().tolist()

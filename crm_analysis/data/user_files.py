@@ -460,8 +460,9 @@ def _parse_dates(frame, column, date_format, row_label, problems, remedy=pass_ar
     valid = dates.notna() & ~partial
     if valid.any():
         latest = dt.date.today().year + 1
-        years = dates.dt.year
-        implausible = valid & ((years < MIN_YEAR) | (years > latest))
+        naive = dates.dt.tz_localize(None) if getattr(dates.dt, "tz", None) is not None else dates
+        implausible = valid & ((naive < pd.Timestamp(MIN_YEAR, 1, 1))
+                               | (naive >= pd.Timestamp(latest + 1, 1, 1)))
         if implausible.any():
             problems.append(Problem(
                 column, f"implausible dates (before {MIN_YEAR} or after {latest}): placeholders "
@@ -571,10 +572,39 @@ def _parse_amounts(frame, column, allow_returns, decimal, row_label, problems,
     return amounts
 
 
+def _sort_key(column: pd.Series) -> np.ndarray:
+    """An integer array equal where the column's values are equal (missing values equal
+    each other): the bits of numbers and times, codes for anything else."""
+    values = column.to_numpy() if column.dtype.kind in "fiumM" else None
+    if values is not None and values.dtype.kind == "f":
+        return np.where(np.isnan(values), np.nan, values + 0.0).view(np.int64)  # -0.0 is 0.0
+    if values is not None and values.dtype.kind in "iumM":
+        return values.view(np.int64) if values.dtype.itemsize == 8 else values.astype(np.int64)
+    codes, _ = pd.factorize(column, use_na_sentinel=True)
+    return codes
+
+
+def _duplicated(frame: pd.DataFrame) -> pd.Series:
+    """``frame.duplicated(keep="first")`` by a stable sort of per-column integer keys:
+    about a third of the memory pandas' hash tables take on millions of rows."""
+    if frame.empty or len(frame.columns) == 0:
+        return pd.Series(False, index=frame.index)
+    keys = [_sort_key(frame[c]) for c in frame.columns]
+    order = np.lexsort(keys[::-1])  # stable: within equal rows, file order
+    same = np.ones(len(order) - 1, dtype=bool)
+    for key in keys:
+        ranked = key[order]
+        same &= ranked[1:] == ranked[:-1]
+        del ranked
+    mask = np.zeros(len(order), dtype=bool)
+    mask[order[1:][same]] = True
+    return pd.Series(mask, index=frame.index)
+
+
 def _check_duplicates(frame, subset, what, row_label, problems, remedy=pass_argument) -> None:
     """Rows repeating an earlier one once values are read: ids and text without
     surrounding spaces, dates and amounts as parsed (``10.50`` equals ``10.5``)."""
-    duplicated = frame.duplicated(subset=subset, keep="first")
+    duplicated = _duplicated(frame if subset is None else frame[subset])
     if duplicated.any():
         problems.append(Problem(
             None if subset is None else subset[0],

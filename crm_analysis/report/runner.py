@@ -260,7 +260,7 @@ def render(
     (``KeyboardInterrupt``) kills the running kernels, publishes nothing and re-raises.
     A full disk raises :class:`DiskFullError` after keeping what completed.
     """
-    output_dir = Path(output_dir)
+    output_dir = Path(output_dir).absolute()  # worker threads must not depend on the cwd
     check_output_dir(output_dir)
     with output_lock(output_dir, as_of, progress):
         clean_stale(output_dir)
