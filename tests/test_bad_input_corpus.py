@@ -845,3 +845,32 @@ def test_duplicate_rows_found_as_pandas_finds_them():
             "d": rng.integers(0, 3, n),
         })
         assert _duplicated(frame).tolist() == frame.duplicated().tolist()
+
+
+@pytest.mark.parametrize(("case", "rows", "expected"), [
+    ("dates-parsed-while-read", "".join(f"C{i},2024-01-{i % 28 + 1:02d},{i}\n" for i in range(30)),
+     lambda f: f["date"].iloc[29] == pd.Timestamp("2024-01-02")),
+    ("late-year-only-reread-as-text", "".join(f"C{i},2024-01-05,{i}\n" for i in range(30)) + "C99,2024,1\n",
+     ["incomplete dates", "(line 32; value '2024')"]),
+    ("late-offset-reread-as-text", "".join(f"C{i},2024-01-05T10:00+09:00,{i}\n" for i in range(3))
+     + "".join(f"C{i},2024-01-05T10:00+01:00,{i}\n" for i in range(3, 30)), ["2 different UTC offsets"]),
+    ("late-impossible-day", "".join(f"C{i},2024-01-05,{i}\n" for i in range(30)) + "C99,2024-02-30,1\n",
+     ["unparseable dates", "(line 32; value '2024-02-30')"]),
+    ("late-9999-parsed", "".join(f"C{i},2024-01-05,{i}\n" for i in range(30)) + "C99,9999-12-31,1\n",
+     ["implausible dates", "(line 32;"]),
+    ("late-missing-date", "".join(f"C{i},2024-01-05,{i}\n" for i in range(30)) + "C99,,1\n",
+     ["missing date (line 32)"]),
+])
+def test_dates_of_large_files_parsed_while_read(tmp_path, monkeypatch, case, rows, expected):
+    from crm_analysis.data import user_files
+
+    monkeypatch.setattr(user_files, "CHUNKED_ABOVE", 10)
+    monkeypatch.setattr(user_files, "CHUNK_ROWS", 7)
+    path = _write_input(tmp_path, "t.csv", _csv(rows))
+    if callable(expected):
+        assert expected(load_transactions(path))
+        return
+    with pytest.raises(DataValidationError) as caught:
+        load_transactions(path)
+    for fragment in expected:
+        assert fragment in str(caught.value), str(caught.value)

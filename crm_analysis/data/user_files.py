@@ -189,8 +189,12 @@ def _header(path: Path, sep: str, encoding: str) -> list[str]:
 
 
 def _read(path: Path, text_columns: list[str], encoding: str, sep: str | None,
-          remedy=pass_argument) -> tuple[pd.DataFrame, str]:
+          remedy=pass_argument, *, date_columns: tuple[str, ...] = ()) -> tuple[pd.DataFrame, str]:
     """Read the file; the mapped columns as text. Returns (frame, row label).
+
+    A large file's ``date_columns`` are parsed while it is read, a chunk at a time, when
+    every value is a plain ISO date or date-time (the checks see dates, not text, and
+    the text is never all held); otherwise they stay text for the checks to report.
 
     ``remedy(key, value)`` words a fix the user can apply (an argument or a profile key).
     """
@@ -227,14 +231,28 @@ def _read(path: Path, text_columns: list[str], encoding: str, sep: str | None,
         else:  # in chunks: pandas makes a Python object of every text value before it
             # stores the column compactly, so one chunk at a time holds those objects
             chunks = []
+            converting = [c for c in date_columns if c in header]
             with pd.read_csv(path, chunksize=CHUNK_ROWS, **options) as reader:
                 for chunk in reader:
                     if not chunks and not isinstance(chunk.index, pd.RangeIndex):
                         frame = chunk
                         break
+                    for column in converting:
+                        parsed = _plain_iso_dates(chunk[column])
+                        if parsed is None:  # not all plain: the checks need the text
+                            converting = []
+                            break
+                        chunk[column] = parsed
+                    if not converting and date_columns and any(
+                            pd.api.types.is_datetime64_any_dtype(c[d]) for c in chunks[:1]
+                            for d in date_columns if d in c):
+                        chunks = None
+                        break
                     chunks.append(chunk)
                 else:
                     frame = pd.concat(chunks, ignore_index=True) if chunks else pd.read_csv(path, **options)
+            if chunks is None:  # some dates were not plain: read again, all as text
+                return _read(path, text_columns, encoding, sep, remedy)
             del chunks
     except UnicodeDecodeError:
         line, byte = _first_undecodable_line(path, encoding)
@@ -326,7 +344,29 @@ def _examples(series: pd.Series, mask: pd.Series) -> tuple[str, ...]:
     return tuple(_text(series)[mask].drop_duplicates().head(3))
 
 
+def _plain_iso_dates(text: pd.Series) -> pd.Series | None:
+    """``text`` parsed as dates if every value is missing or a plain ISO date or
+    date-time without offset (``2024-01-31``, ``2024-01-31 10:00:00``), else None."""
+    array = _arrow(text)
+    if array is None:
+        return None
+    import pyarrow.compute as pc
+
+    plain = pc.match_substring_regex(array, r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$")
+    if not pc.all(pc.fill_null(plain, True)).as_py():
+        return None
+    try:
+        import pyarrow as pa
+
+        values = _cast_by_chunk(array, pa.timestamp("us"), "datetime64[us]")
+    except Exception:  # noqa: BLE001 - e.g. 2024-02-30: the checks report it
+        return None
+    return pd.Series(values, index=text.index, name=text.name)
+
+
 def _missing(series: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return series.isna()
     array = _arrow(series)
     if array is not None:  # pyarrow's regex on the column: only the mask is made
         import pyarrow.compute as pc
@@ -678,7 +718,8 @@ def load_transactions(
     """
     path = Path(path)
     mapping = {"customer_id": customer_id, "date": date, "amount": amount}
-    frame, row_label = _read(path, list(mapping.values()), encoding, sep)
+    frame, row_label = _read(path, list(mapping.values()), encoding, sep,
+                             date_columns=() if date_format else (date,))
     problems = _check_columns(frame, mapping) or _check_rows(frame, row_label)
     if problems:
         raise DataValidationError(path, problems, row_label)

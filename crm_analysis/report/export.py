@@ -51,8 +51,9 @@ def data_sources(run: NotebookRun) -> list[str]:
     for k, v in run.parameters.items():
         if k.startswith("data_source"):
             found.append(f"{k} = {v} (requested)" if used else f"{k} = {v}")
+    prefix = "used: " if found else ""
     for value in used:
-        found.extend(f"used: {v}" for v in (value if isinstance(value, list) else [value]))
+        found.extend(f"{prefix}{v}" for v in (value if isinstance(value, list) else [value]))
     return found
 
 
