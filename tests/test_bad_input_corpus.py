@@ -874,3 +874,17 @@ def test_dates_of_large_files_parsed_while_read(tmp_path, monkeypatch, case, row
         load_transactions(path)
     for fragment in expected:
         assert fragment in str(caught.value), str(caught.value)
+
+
+def test_duplicates_survive_hash_collisions(monkeypatch):
+    """Rows whose 64-bit hashes collide are compared exactly: forced collisions (every
+    row hashing alike) still give pandas' answer."""
+    import numpy as np
+
+    from crm_analysis.data import user_files
+
+    monkeypatch.setattr(user_files, "_MIX", (0, 0, 0, 0))  # every row hashes to 0
+    frame = pd.DataFrame({"a": ["x", "y", "x", "z", "y"], "b": [1.0, 2.0, 1.0, 1.0, 2.5]})
+    assert user_files._duplicated(frame).tolist() == frame.duplicated().tolist() == [
+        False, False, True, False, False]
+    assert np.all(user_files._duplicated(frame.iloc[:1]) == False)  # noqa: E712

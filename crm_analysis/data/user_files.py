@@ -617,19 +617,17 @@ def _sort_key(column: pd.Series) -> np.ndarray:
     each other): the bits of numbers and times, codes for anything else."""
     values = column.to_numpy() if column.dtype.kind in "fiumM" else None
     if values is not None and values.dtype.kind == "f":
-        return np.where(np.isnan(values), np.nan, values + 0.0).view(np.int64)  # -0.0 is 0.0
+        key = values.astype(np.float64) + 0.0  # a copy, and -0.0 becomes 0.0
+        key[np.isnan(key)] = np.nan  # one NaN pattern
+        return key.view(np.int64)
     if values is not None and values.dtype.kind in "iumM":
         return values.view(np.int64) if values.dtype.itemsize == 8 else values.astype(np.int64)
     codes, _ = pd.factorize(column, use_na_sentinel=True)
-    return codes
+    return codes.astype(np.int32) if len(codes) < 2 ** 31 else codes
 
 
-def _duplicated(frame: pd.DataFrame) -> pd.Series:
-    """``frame.duplicated(keep="first")`` by a stable sort of per-column integer keys:
-    about a third of the memory pandas' hash tables take on millions of rows."""
-    if frame.empty or len(frame.columns) == 0:
-        return pd.Series(False, index=frame.index)
-    keys = [_sort_key(frame[c]) for c in frame.columns]
+def _duplicated_exact(keys: list[np.ndarray]) -> np.ndarray:
+    """Rows equal to an earlier row on every key, by a stable sort of the keys."""
     order = np.lexsort(keys[::-1])  # stable: within equal rows, file order
     same = np.ones(len(order) - 1, dtype=bool)
     for key in keys:
@@ -638,6 +636,48 @@ def _duplicated(frame: pd.DataFrame) -> pd.Series:
         del ranked
     mask = np.zeros(len(order), dtype=bool)
     mask[order[1:][same]] = True
+    return mask
+
+
+_MIX = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93)
+
+
+def _duplicated(frame: pd.DataFrame) -> pd.Series:
+    """``frame.duplicated(keep="first")`` with little memory on millions of rows.
+
+    Each row is hashed to one 64-bit number (column keys mixed in place); only the rows
+    whose hash occurs more than once are then compared exactly, by a stable sort of their
+    column keys, so a hash collision can never make two different rows duplicates.
+    """
+    n = len(frame)
+    if n < 2 or len(frame.columns) == 0:
+        return pd.Series(False, index=frame.index)
+    row_hash = np.zeros(n, dtype=np.uint64)
+    scratch = np.empty(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for i, column in enumerate(frame.columns):
+            key = _sort_key(frame[column])
+            scratch[:] = key.view(np.uint64) if key.dtype.itemsize == 8 else key.astype(np.uint64)
+            del key
+            scratch *= np.uint64(_MIX[i % 4])
+            scratch ^= scratch >> np.uint64(29)
+            row_hash ^= scratch
+            row_hash *= np.uint64(_MIX[(i + 1) % 4])
+    del scratch
+    order = np.argsort(row_hash, kind="stable")
+    ranked = row_hash[order]
+    del row_hash
+    repeated = ranked[1:] == ranked[:-1]
+    del ranked
+    candidates = np.zeros(n, dtype=bool)
+    candidates[order[1:][repeated]] = True
+    candidates[order[:-1][repeated]] = True
+    del order, repeated
+    rows = np.flatnonzero(candidates)
+    mask = np.zeros(n, dtype=bool)
+    if len(rows) > 1:
+        subset = frame.iloc[rows]
+        mask[rows[_duplicated_exact([_sort_key(subset[c]) for c in subset.columns])]] = True
     return pd.Series(mask, index=frame.index)
 
 
