@@ -17,7 +17,6 @@ Files are only read, never written.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import difflib
 import functools
@@ -714,33 +713,12 @@ def _memory_guard(loader):
     @functools.wraps(loader)
     def guarded(path, *args, **kwargs):
         try:
-            with _system_arrow_pool():
-                return loader(path, *args, **kwargs)
+            return loader(path, *args, **kwargs)
         except MemoryError:
             raise _too_large(Path(path)) from None
     return guarded
 
 
-@contextlib.contextmanager
-def _system_arrow_pool():
-    """During a load, pyarrow allocates with the C library's allocator: its default
-    (mimalloc) keeps the memory freed by the many short-lived buffers of a chunked read
-    and parse, about 0.7 x a large file's size at the peak (benchmarks/bench_loader.py).
-    Each buffer remembers its allocator, so switching back afterwards is safe."""
-    try:
-        import pyarrow as pa
-    except ImportError:
-        yield
-        return
-    previous = pa.default_memory_pool()
-    pa.set_memory_pool(pa.system_memory_pool())
-    try:
-        yield
-    finally:
-        pa.set_memory_pool(previous)
-
-
-@_memory_guard
 def load_transactions(
     path: str | os.PathLike,
     customer_id: str = "customer_id",
