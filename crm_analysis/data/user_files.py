@@ -719,6 +719,7 @@ def _memory_guard(loader):
     return guarded
 
 
+@_memory_guard
 def load_transactions(
     path: str | os.PathLike,
     customer_id: str = "customer_id",
