@@ -271,12 +271,12 @@ def render(
         _execute._STOPPING.clear()
         try:
             return _render_locked(notebooks, plan, as_of, output_dir, show_code, jobs, timeout,
-                                  progress)
+                                  progress, not_run or {})
         finally:
             _execute.remove_socket_dirs()
 
 
-def _render_locked(notebooks, plan, as_of, output_dir, show_code, jobs, timeout, progress):
+def _render_locked(notebooks, plan, as_of, output_dir, show_code, jobs, timeout, progress, not_run):
     final = output_dir / as_of
     run_name = f"{as_of}-{uuid.uuid4().hex[:8]}"
     (output_dir / RUNS).mkdir(exist_ok=True)
@@ -340,9 +340,9 @@ def _render_locked(notebooks, plan, as_of, output_dir, show_code, jobs, timeout,
         entries = [runs[info.name].to_dict() for info in notebooks]
         entries += [{"name": name, "title": name, "status": "not run", "note": reason,
                      "duration_s": 0.0, "parameters": {}, "results": {}, "error": None,
-                     "html": None, "ipynb": None} for name, reason in (not_run or {}).items()]
+                     "html": None, "ipynb": None} for name, reason in not_run.items()]
         if final.exists():
-            entries += _carry_forward(final, tmp, set(runs) | set(not_run or {}))
+            entries += _carry_forward(final, tmp, set(runs) | set(not_run))
         entries.sort(key=lambda e: e["name"])
         manifest = {
             "run": {**context, "duration_s": round(time.perf_counter() - started, 2)},
