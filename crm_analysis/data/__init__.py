@@ -7,8 +7,11 @@
   :func:`fetch_fremtpl2`, :func:`fetch_online_retail`, :func:`fetch_hillstrom`,
   :func:`fetch_groceries`, :func:`fetch_apache_log`; they raise
   :class:`DataUnavailableError` when the data cannot be had, so a notebook can skip.
-- the analyst's own files: :func:`load_transactions`, :func:`load_customers`, which
-  raise :class:`DataValidationError` naming file, column and rows.
+- the analyst's own data: :func:`load_profile` reads a data profile (YAML) describing
+  the analyst's tables (see :mod:`crm_analysis.data.profile`); the lower-level
+  :func:`load_transactions`, :func:`load_customers` read one file. Bad data raises
+  :class:`DataValidationError` naming file, column and rows; a bad profile
+  :class:`ProfileError` naming file and key.
 """
 
 from crm_analysis.data import synthetic
@@ -29,10 +32,12 @@ from crm_analysis.data.shipped import (
     load_mass_insurance,
     load_telco_churn,
 )
+from crm_analysis.data.profile import DataProfile, ProfileError, load_profile
 from crm_analysis.data.user_files import DataValidationError, load_customers, load_transactions
 
 __all__ = [
     "DataChecksumError",
+    "DataProfile",
     "DataUnavailableError",
     "DataValidationError",
     "fetch_apache_log",
@@ -42,10 +47,12 @@ __all__ = [
     "fetch_hillstrom",
     "fetch_online_retail",
     "get_data_home",
+    "ProfileError",
     "load_caravan",
     "load_cdnow",
     "load_customers",
     "load_mass_insurance",
+    "load_profile",
     "load_telco_churn",
     "load_transactions",
     "synthetic",

@@ -20,6 +20,7 @@ from __future__ import annotations
 import difflib
 import gzip
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,6 +74,11 @@ class DataValidationError(ValueError):
         return text
 
 
+def pass_argument(key: str, value: object) -> str:
+    """How a remedy reads for a caller of the Python functions: ``pass key=value``."""
+    return f"pass {key}={value!r}"
+
+
 def _suffix(path: Path) -> str:
     name = path.name.lower()
     for suffix in CSV_SUFFIXES + PARQUET_SUFFIXES:
@@ -94,8 +100,12 @@ def _first_undecodable_line(path: Path, encoding: str) -> tuple[int, int]:
     return 0, 0
 
 
-def _read(path: Path, text_columns: list[str], encoding: str, sep: str | None) -> tuple[pd.DataFrame, str]:
-    """Read the file; the mapped columns as text. Returns (frame, row label)."""
+def _read(path: Path, text_columns: list[str], encoding: str, sep: str | None,
+          remedy=pass_argument) -> tuple[pd.DataFrame, str]:
+    """Read the file; the mapped columns as text. Returns (frame, row label).
+
+    ``remedy(key, value)`` words a fix the user can apply (an argument or a profile key).
+    """
     if _suffix(path) in PARQUET_SUFFIXES:
         return pd.read_parquet(path), "row"
     if path.stat().st_size == 0:
@@ -112,8 +122,8 @@ def _read(path: Path, text_columns: list[str], encoding: str, sep: str | None) -
         raise DataValidationError(path, [Problem(
             None,
             f"line {line} has byte 0x{byte:02x}, which is not valid {encoding}: the file is in "
-            "another encoding; pass encoding=..., e.g. encoding='cp949' for a Korean Excel "
-            "export or encoding='latin-1' for a Western European one",
+            f"another encoding; {remedy('encoding', 'cp949')} for a Korean Excel export or "
+            f"{remedy('encoding', 'latin-1')} for a Western European one",
         )]) from None
     except pd.errors.EmptyDataError:
         raise DataValidationError(path, [Problem(None, "the file has no header and no data")]) from None
@@ -127,7 +137,7 @@ def _row_numbers(mask: pd.Series, row_label: str) -> tuple[int, ...]:
     return tuple(int(i) + first for i in np.flatnonzero(mask.to_numpy()))
 
 
-def _check_columns(frame: pd.DataFrame, mapping: dict[str, str]) -> list[Problem]:
+def _check_columns(frame: pd.DataFrame, mapping: dict[str, str], remedy=pass_argument) -> list[Problem]:
     problems = []
     present = [str(c) for c in frame.columns]
     for normalized, column in mapping.items():
@@ -144,7 +154,7 @@ def _check_columns(frame: pd.DataFrame, mapping: dict[str, str]) -> list[Problem
         for separator in (";", "\t", "|"):
             if separator in present[0]:
                 problems.append(Problem(None, f"the header looks separated by {separator!r}, "
-                                              f"not by commas; pass sep={separator!r}"))
+                                              f"not by commas; {remedy('sep', separator)}"))
     clashes = [n for n, c in mapping.items() if n != c and n in present]
     problems += [Problem(n, f"the file has a column {n!r} besides the one mapped to it; "
                             "rename or drop it") for n in clashes]
@@ -172,7 +182,7 @@ def _parse_ids(frame, column, row_label, problems) -> pd.Series:
     return ids
 
 
-def _parse_dates(frame, column, date_format, row_label, problems) -> pd.Series:
+def _parse_dates(frame, column, date_format, row_label, problems, remedy=pass_argument) -> pd.Series:
     raw = frame[column]
     if pd.api.types.is_datetime64_any_dtype(raw):
         dates = raw
@@ -184,8 +194,8 @@ def _parse_dates(frame, column, date_format, row_label, problems) -> pd.Series:
         problems.append(Problem(column, "missing date", _row_numbers(missing, row_label)))
     if bad.any():
         hint = f"they do not match date_format={date_format!r}" if date_format else (
-            "expected ISO dates like 2024-01-31; for other layouts pass date_format=..., "
-            "e.g. date_format='%d.%m.%Y'")
+            "expected ISO dates like 2024-01-31; for other layouts "
+            f"{remedy('date_format', '%d.%m.%Y')} (day.month.year)")
         problems.append(Problem(
             column, f"unparseable dates; {hint}", _row_numbers(bad, row_label),
             _examples(raw, bad),
@@ -193,35 +203,97 @@ def _parse_dates(frame, column, date_format, row_label, problems) -> pd.Series:
     return dates
 
 
-def _parse_amounts(frame, column, allow_returns, decimal, row_label, problems) -> pd.Series:
-    raw = frame[column]
-    text = _text(raw) if decimal == "." else _text(raw).str.replace(decimal, ".", regex=False)
-    amounts = pd.to_numeric(text, errors="coerce").astype("float64")
+def _number_pattern(decimal: str, thousands: str | None) -> re.Pattern:
+    """A number written with exactly these marks: optional sign, digits grouped by threes
+    with ``thousands`` (or not grouped at all), optional ``decimal`` fraction, optional
+    exponent when no thousands mark is declared."""
+    d = re.escape(decimal)
+    whole = r"\d+" if thousands is None else rf"(?:\d{{1,3}}(?:{re.escape(thousands)}\d{{3}})+|\d+)"
+    exponent = r"(?:[eE][+-]?\d+)?" if thousands is None else ""
+    return re.compile(rf"[+-]?(?:{whole}(?:{d}\d*)?|{d}\d+){exponent}")
+
+
+NUMBER_MARKS = ((".", None), (".", ","), (",", None), (",", "."), (",", " "), (".", " "), (".", "'"))
+
+
+def parse_numbers(raw: pd.Series, decimal: str = ".", thousands: str | None = None
+                  ) -> tuple[pd.Series, pd.Series]:
+    """Read numbers written with the declared decimal and thousands marks, exactly.
+
+    Returns ``(values, bad)``: float values (NaN where missing or bad) and a mask of the
+    non-missing texts that do not fit the marks. ``"1.234"`` with ``decimal=","`` and
+    ``thousands="."`` is 1234; with ``decimal="."`` and no thousands mark it is 1.234; with
+    ``decimal=","`` and no thousands mark it does not fit and is reported, never guessed.
+    Numeric columns (Parquet, or already parsed) are taken as they are.
+    """
+    if decimal == thousands:
+        raise ValueError(f"decimal and thousands marks must differ (both {decimal!r})")
     missing = _missing(raw)
-    bad = (amounts.isna() | ~np.isfinite(amounts)) & ~missing
+    if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+        values = pd.to_numeric(raw, errors="coerce").astype("float64")
+        return values, ~missing & ~np.isfinite(values.fillna(0.0))
+    text = _text(raw)
+    fits = text.str.fullmatch(_number_pattern(decimal, thousands)).fillna(False).astype(bool)
+    clean = text.where(fits)
+    if thousands is not None:
+        clean = clean.str.replace(thousands, "", regex=False)
+    if decimal != ".":
+        clean = clean.str.replace(decimal, ".", regex=False)
+    values = pd.to_numeric(clean, errors="coerce").astype("float64")
+    bad = ~missing & (values.isna() | ~np.isfinite(values.fillna(0.0)))
+    return values, bad
+
+
+def suggest_number_marks(examples, decimal: str, thousands: str | None) -> tuple[str, str | None] | None:
+    """The first other (decimal, thousands) pair under which every example reads, if any."""
+    texts = pd.Series(list(examples), dtype="object")
+    for marks in NUMBER_MARKS:
+        if marks != (decimal, thousands) and not parse_numbers(texts, *marks)[1].any():
+            return marks
+    return None
+
+
+def _marks_hint(examples, decimal, thousands, remedy) -> str:
+    marks = suggest_number_marks(examples, decimal, thousands)
+    declared = f"decimal {decimal!r}, thousands {thousands!r}"
+    if marks is None:
+        return f"they do not fit the declared marks ({declared}); write plain numbers"
+    keys = [remedy("decimal", marks[0])] if marks[0] != decimal else []
+    if marks[1] != thousands:
+        keys.append(remedy("thousands", marks[1]))
+    return f"they do not fit the declared marks ({declared}); to read them, " + " and ".join(keys)
+
+
+def _parse_amounts(frame, column, allow_returns, decimal, row_label, problems,
+                   thousands=None, remedy=pass_argument, what="amount") -> pd.Series:
+    raw = frame[column]
+    amounts, bad = parse_numbers(raw, decimal, thousands)
+    missing = _missing(raw)
     if missing.any():
-        problems.append(Problem(column, "missing amount", _row_numbers(missing, row_label)))
+        problems.append(Problem(column, f"missing {what}", _row_numbers(missing, row_label)))
     if bad.any():
+        examples = _examples(raw, bad)
         problems.append(Problem(
-            column, "non-numeric or infinite amounts (write plain numbers: no currency "
-            "signs or thousands separators)", _row_numbers(bad, row_label), _examples(raw, bad),
+            column, f"non-numeric or infinite {what}s ("
+            + _marks_hint(examples, decimal, thousands, remedy) + ")",
+            _row_numbers(bad, row_label), examples,
         ))
     negative = amounts < 0
     if negative.any() and not allow_returns:
         problems.append(Problem(
-            column, "negative amounts (returns or refunds); pass allow_returns=True to keep them",
+            column, f"negative amounts (returns or refunds); {remedy('allow_returns', True)} to keep them",
             _row_numbers(negative, row_label), _examples(raw, negative),
         ))
     return amounts
 
 
-def _check_duplicates(frame, subset, what, row_label, problems) -> None:
+def _check_duplicates(frame, subset, what, row_label, problems, remedy=pass_argument) -> None:
     duplicated = frame.duplicated(subset=subset, keep="first")
     if duplicated.any():
         problems.append(Problem(
             None if subset is None else subset[0],
-            f"{what} (each listed row repeats an earlier one); pass allow_duplicates=True "
-            "if they are genuine", _row_numbers(duplicated, row_label),
+            f"{what} (each listed row repeats an earlier one); "
+            f"{remedy('allow_duplicates', True)} if they are genuine", _row_numbers(duplicated, row_label),
         ))
 
 
@@ -244,6 +316,7 @@ def load_transactions(
     encoding: str = "utf-8-sig",
     sep: str | None = None,
     decimal: str = ".",
+    thousands: str | None = None,
 ) -> pd.DataFrame:
     """Load and check the analyst's transaction log (CSV, CSV.gz, TSV or Parquet).
 
@@ -262,7 +335,10 @@ def load_transactions(
     (``2024-01-31``, optionally with a time), because guessing day-first versus
     month-first can silently swap day and month. ``encoding`` defaults to UTF-8 with or without BOM.
     ``sep`` is the field separator (default ``,``, or tab for ``.tsv``) and
-    ``decimal`` the decimal mark of ``amount`` (``","`` for ``10,50``).
+    ``decimal`` the decimal mark of ``amount`` (``","`` for ``10,50``) and ``thousands``
+    its thousands mark (``","`` for ``1,234.50``); an amount that does not fit the
+    declared marks is refused with its lines, never read some other way
+    (see :func:`parse_numbers`).
     """
     path = Path(path)
     mapping = {"customer_id": customer_id, "date": date, "amount": amount}
@@ -272,7 +348,7 @@ def load_transactions(
         raise DataValidationError(path, problems, row_label)
     ids = _parse_ids(frame, customer_id, row_label, problems)
     dates = _parse_dates(frame, date, date_format, row_label, problems)
-    amounts = _parse_amounts(frame, amount, allow_returns, decimal, row_label, problems)
+    amounts = _parse_amounts(frame, amount, allow_returns, decimal, row_label, problems, thousands)
     if not allow_duplicates:
         _check_duplicates(frame, None, "duplicate rows", row_label, problems)
     if problems:
