@@ -54,16 +54,27 @@ class LogAnalysis:
 def analyse_log(source, log_format: str = "combined", *, time_zone: str | None = None,
                 timeout_minutes: float = 30.0, cookie_name: str = "uid", site_host: str | None = None,
                 step_patterns: dict[str, str] | None = SHOP_STEPS, min_pages: int = 5,
-                max_gap_seconds: float = 6.0) -> LogAnalysis:
+                max_gap_seconds: float = 6.0, as_of: str | None = None) -> LogAnalysis:
     """Parse a log and find its sessions, bots and human page views.
 
     ``source`` is a path or lines (see :func:`parse_log`), or an already parsed
     :class:`ParsedLog`. ``step_patterns``: URL patterns of page types (funnel steps);
     ``None`` names pages by their first path segment. Other arguments: see
-    :func:`sessionize` and :func:`detect_bots`.
+    :func:`sessionize` and :func:`detect_bots`. ``as_of`` (ISO date): requests after that
+    day (local time) are left out.
     """
     parsed = source if isinstance(source, ParsedLog) else parse_log(source, log_format, time_zone)
-    req = parsed.requests.assign(kind=classify_requests(parsed.requests))
+    req = parsed.requests
+    if as_of:
+        try:
+            end = pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1)
+        except ValueError:
+            raise ValueError(f"as_of must be an ISO date such as 2024-02-10; got {as_of!r}") from None
+        req = req[req["time"] < end]
+        if req.empty:
+            raise ValueError(f"as_of {as_of}: no request in the log is on or before that day "
+                             f"(the log starts {parsed.requests['time'].min()})")
+    req = req.assign(kind=classify_requests(req))
     req = sessionize(req, timeout_minutes, cookie_name=cookie_name, site_host=site_host)
     flags = detect_bots(req, min_pages=min_pages, max_gap_seconds=max_gap_seconds)
     table = session_table(req).join(flags.drop(columns=["pages", "assets"]))

@@ -118,6 +118,27 @@ class Decision:
     bot_page_share: float
     conversion_with_bots: float
     conversion_without_bots: float
+    points: float = 0.05
+
+    def sentences(self) -> list[str]:
+        """The decision in words, every figure taken from the fields."""
+        fix = (f"Work on the step into **{self.fix_step}** first: raising its conversion by "
+               f"{self.points * 100:g} percentage points adds about {self.fix_gain:.0f} checkouts in this log, more than the "
+               "same gain at any other step")
+        fix += (" (its interval lies below every other step's, so the choice is clear)." if self.fix_clear else
+                " (its interval overlaps another step's: confirm with more data before investing).")
+        if self.triggers_on:
+            rules = ", ".join(self.triggers_on)
+            trig = (f"Switch on the trigger rule(s) {rules}: together they are expected to earn "
+                    f"{self.triggers_value:,.2f} (currency) over this log's period under the stated response "
+                    "rates; leave the others off, their expected value is not positive.")
+        else:
+            trig = ("Switch on no trigger rule: none has a positive expected value under the stated response "
+                    "rates and costs.")
+        bots = (f"Filter bots before any KPI: they made {self.bot_page_share:.0%} of all page views, and "
+                f"counting them as visitors puts the visit-to-checkout conversion at {self.conversion_with_bots:.2%} "
+                f"instead of {self.conversion_without_bots:.2%}.")
+        return [fix, trig, bots]
 
 
 def decide(funnel_table: pd.DataFrame, trigger_table: pd.DataFrame, bot_page_share: float,
@@ -133,4 +154,5 @@ def decide(funnel_table: pd.DataFrame, trigger_table: pd.DataFrame, bot_page_sha
     value = float(trigger_table.loc[list(on), "expected_value"].sum()) if on else 0.0
     last = funnel_table.iloc[-1]
     return Decision(step, float(gains.max()), clear, on, value, float(bot_page_share),
-                    float(conversion_with_bots), float(last["sessions"] / max(funnel_table["from_previous"].iloc[0], 1)))
+                    float(conversion_with_bots), float(last["sessions"] / max(funnel_table["from_previous"].iloc[0], 1)),
+                    float(points))
