@@ -119,26 +119,36 @@ class Decision:
     conversion_with_bots: float
     conversion_without_bots: float
     points: float = 0.05
+    triggers_off: tuple[str, ...] = ()
 
     def sentences(self) -> list[str]:
         """The decision in words, every figure taken from the fields."""
+        if self.fix_gain <= 0:
+            fix = (f"No session reached the funnel's last step, so no step can be ranked by checkouts: check the "
+                   f"URL patterns of the steps against the site (the first step hardly anyone reached is "
+                   f"**{self.fix_step}**).")
+            return [fix, *self._other_sentences()]
         fix = (f"Work on the step into **{self.fix_step}** first: raising its conversion by "
                f"{self.points * 100:g} percentage points adds about {self.fix_gain:.0f} checkouts in this log, more than the "
                "same gain at any other step")
         fix += (" (its interval lies below every other step's, so the choice is clear)." if self.fix_clear else
                 " (its interval overlaps another step's: confirm with more data before investing).")
+        return [fix, *self._other_sentences()]
+
+    def _other_sentences(self) -> list[str]:
         if self.triggers_on:
             rules = ", ".join(self.triggers_on)
             trig = (f"Switch on the trigger rule(s) {rules}: together they are expected to earn "
                     f"{self.triggers_value:,.2f} (currency) over this log's period under the stated response "
-                    "rates; leave the others off, their expected value is not positive.")
+                    "rates" + (f"; leave {', '.join(self.triggers_off)} off, its expected value is not positive."
+                               if self.triggers_off else "."))
         else:
             trig = ("Switch on no trigger rule: none has a positive expected value under the stated response "
                     "rates and costs.")
         bots = (f"Filter bots before any KPI: they made {self.bot_page_share:.0%} of all page views, and "
                 f"counting them as visitors puts the visit-to-checkout conversion at {self.conversion_with_bots:.2%} "
                 f"instead of {self.conversion_without_bots:.2%}.")
-        return [fix, trig, bots]
+        return [trig, bots]
 
 
 def decide(funnel_table: pd.DataFrame, trigger_table: pd.DataFrame, bot_page_share: float,
@@ -146,13 +156,17 @@ def decide(funnel_table: pd.DataFrame, trigger_table: pd.DataFrame, bot_page_sha
     """The step whose conversion to improve (most extra checkouts for ``points``; *clear*
     when its interval lies below every other step's), the trigger rules with positive
     expected value, and the bot figures quoted in the decision."""
-    gains = extra_checkouts(funnel_table, points)
-    step = str(gains.idxmax())
-    others = funnel_table.iloc[1:].drop(index=step)
-    clear = bool((funnel_table.loc[step, "ci_high"] < others["ci_low"]).all())
+    gains = extra_checkouts(funnel_table, points).fillna(0.0)
+    if gains.max() > 0:
+        step = str(gains.idxmax())
+        others = funnel_table.iloc[1:].drop(index=step)
+        clear = bool((funnel_table.loc[step, "ci_high"] < others["ci_low"]).all())
+    else:  # no session reached the last step: name the first step nobody (or fewest) passed
+        step = str(funnel_table["conversion"].iloc[1:].fillna(0.0).idxmin())
+        clear = False
     on = tuple(trigger_table.index[trigger_table["expected_value"] > 0])
     value = float(trigger_table.loc[list(on), "expected_value"].sum()) if on else 0.0
     last = funnel_table.iloc[-1]
     return Decision(step, float(gains.max()), clear, on, value, float(bot_page_share),
                     float(conversion_with_bots), float(last["sessions"] / max(funnel_table["from_previous"].iloc[0], 1)),
-                    float(points))
+                    float(points), tuple(trigger_table.index[trigger_table["expected_value"] <= 0]))
