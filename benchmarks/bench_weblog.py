@@ -5,7 +5,9 @@ The log is made once (not timed): ``simulate_access_log`` gives about 950,000 li
 cookie and the first address octet changed per copy), so the file has ~9.5 million
 lines of distinct traffic, topped up with the first lines of a further copy to reach
 ``--lines``. The timed part runs in a fresh process, so the peak resident set size is
-its own (Python, pandas, DuckDB and its buffers)::
+its own (Python, pandas, DuckDB and its buffers). CPU seconds (user + system, all threads)
+and the machine's 1-minute load average are printed beside the wall-clock times, since on a
+shared machine the wall clock depends on the other processes::
 
     PYTHONPATH=. .venv/bin/python benchmarks/bench_weblog.py --lines 10000000 --workdir /tmp/weblog-bench
 """
@@ -46,15 +48,25 @@ def make_log(path: Path, n_lines: int, seed: int = 1) -> int:
 def run(log: Path, workdir: Path, threads: int, memory_limit: str) -> dict:
     from crm_analysis.weblog.outofcore import parse_to_parquet, sessionize_parquet
 
+    load_before = os.getloadavg()[0]
     began = time.perf_counter()
+    cpu0 = resource.getrusage(resource.RUSAGE_SELF)
     counts = parse_to_parquet(log, workdir / "requests.parquet", "combined_cookie", threads=threads,
                               memory_limit=memory_limit, temp_directory=str(workdir / "duckdb_tmp"))
     parsed = time.perf_counter()
+    cpu1 = resource.getrusage(resource.RUSAGE_SELF)
     sessions = sessionize_parquet(workdir / "requests.parquet", workdir / "sessions.parquet", 30.0,
                                   threads=threads, memory_limit=memory_limit, temp_directory=str(workdir / "duckdb_tmp"))
     done = time.perf_counter()
+    cpu2 = resource.getrusage(resource.RUSAGE_SELF)
+
+    def cpu(a, b):
+        return round(b.ru_utime - a.ru_utime + b.ru_stime - a.ru_stime, 1)
+
     return {**counts, "sessions": sessions, "parse_s": round(parsed - began, 1),
             "sessionize_s": round(done - parsed, 1), "total_s": round(done - began, 1),
+            "parse_cpu_s": cpu(cpu0, cpu1), "sessionize_cpu_s": cpu(cpu1, cpu2),
+            "load_avg_1min_before_after": [round(load_before, 1), round(os.getloadavg()[0], 1)],
             "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
             "log_mib": round(log.stat().st_size / 2**20)}
 
