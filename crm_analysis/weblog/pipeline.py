@@ -48,7 +48,8 @@ class LogAnalysis:
         """Requests by kind, for human and bot sessions."""
         bot = self.sessions["is_bot"].reindex(self.requests["session"]).to_numpy()
         who = np.where(bot, "bots", "humans")
-        return pd.crosstab(self.requests["kind"], who).reindex(columns=["humans", "bots"], fill_value=0)
+        table = pd.crosstab(self.requests["kind"], who).reindex(columns=["humans", "bots"], fill_value=0)
+        return table.rename_axis(index="request kind", columns="requests by")
 
 
 def analyse_log(source, log_format: str = "combined", *, time_zone: str | None = None,
