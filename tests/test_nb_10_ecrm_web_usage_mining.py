@@ -129,3 +129,22 @@ def test_own_data_through_a_profile(run_notebook, tmp_path):
     assert values["lines_parsed"] == parsed.lines_parsed == len(lines) - int(truth.lines["is_malformed"].sum())
     assert values["sessions"]["estimate"] == len(truth.sessions)
     assert "session_recovery" not in values  # no truth for one's own data
+
+
+@pytest.mark.real_data
+def test_real_log_and_online_retail_through_a_profile(run_notebook, real_data_home, tmp_path):
+    """The analyst's path on real files: the blog's Apache log as ``web_log`` and Online
+    Retail (the README's worked example) as ``transactions``. A blog has no checkout and no
+    customer cookie, so nothing is identified, no trigger fires and none is switched on."""
+    import yaml
+
+    from crm_analysis.data.examples import ONLINE_RETAIL
+
+    spec = {"web_log": {"path": str(real_data_home / "apache_logs.gz"), "format": "combined"},
+            "transactions": dict(ONLINE_RETAIL["transactions"], path=str(real_data_home / "online_retail.csv.gz"))}
+    (tmp_path / "profile.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
+    values = _values(run_notebook(NB, data=str(tmp_path / "profile.yaml"), use_real_log=False))
+    assert values["lines_parsed"] == 9_999 and values["lines_malformed"]["estimate"] == 1
+    assert values["identified_visitor_share"]["estimate"] == 0
+    assert values["triggers_on"] == []
+    assert values["funnel_conversion"]["estimate"] == 0

@@ -119,9 +119,12 @@ def funnel(pages: pd.DataFrame, steps=tuple(SHOP_STEPS), level: float = 0.95) ->
 
 
 def share_estimate(k: int, n: int, level: float = 0.95) -> dict:
-    """A share ``k / n`` with its Wilson interval, as ``{estimate, ci_low, ci_high}``."""
-    if n <= 0:
-        raise ValueError(f"share_estimate: no cases (n = {n})")
+    """A share ``k / n`` with its Wilson interval, as ``{estimate, ci_low, ci_high}``; all
+    three ``None`` when there are no cases (``n`` = 0), e.g. no session reached the cart."""
+    if n < 0 or k < 0 or k > n:
+        raise ValueError(f"share_estimate: need 0 <= k <= n; got k = {k}, n = {n}")
+    if n == 0:
+        return {"estimate": None, "ci_low": None, "ci_high": None}
     low, high = _wilson(k, n, check_level(level))
     return {"estimate": k / n, "ci_low": float(low[0]), "ci_high": float(high[0])}
 

@@ -99,9 +99,12 @@ def trigger_value(fired: dict[str, int], response_rate: dict[str, float], order_
 def extra_checkouts(funnel_table: pd.DataFrame, points: float = 0.05) -> pd.Series:
     """Extra sessions reaching the last step if one step's conversion rose by ``points``
     (absolute, e.g. 0.05 = 5 percentage points), all else equal, per step (first step
-    excluded: it is the share of sessions that see the home page at all)."""
+    excluded: it is the share of sessions that see the home page at all). With no session
+    at the last step there is nothing to multiply and every gain is 0."""
     conv = funnel_table["conversion"].iloc[1:]
     last = float(funnel_table["sessions"].iloc[-1])
+    if last == 0:
+        return pd.Series(0.0, index=conv.index, name="extra_checkouts")
     gain = last * ((conv + points).clip(upper=1.0) / conv - 1.0)
     return gain.rename("extra_checkouts")
 
@@ -156,7 +159,7 @@ def decide(funnel_table: pd.DataFrame, trigger_table: pd.DataFrame, bot_page_sha
     """The step whose conversion to improve (most extra checkouts for ``points``; *clear*
     when its interval lies below every other step's), the trigger rules with positive
     expected value, and the bot figures quoted in the decision."""
-    gains = extra_checkouts(funnel_table, points).fillna(0.0)
+    gains = extra_checkouts(funnel_table, points)
     if gains.max() > 0:
         step = str(gains.idxmax())
         others = funnel_table.iloc[1:].drop(index=step)
