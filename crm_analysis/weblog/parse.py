@@ -11,9 +11,9 @@ the names in :data:`FORMATS`. The format string is turned into one regular expre
 read a line the same way.
 
 Written by hand because the Python parsers of Apache logs (``apachelogs``,
-``apache-log-parser``) parse one line at a time in Python (seconds per 100,000 lines) and
-raise on the first bad line, while here a whole log is matched by one vectorized regex
-and bad lines are kept with their reason.
+``apache-log-parser``) parse one line at a time in Python and raise on a bad line, while
+here a whole log is matched by one vectorized regex, bad lines are kept with their reason,
+and the same regex drives the out-of-core DuckDB parser.
 """
 
 from __future__ import annotations
