@@ -1,7 +1,10 @@
 """crm_analysis: the computing behind the crm-workbook notebooks.
 
-Topic modules return DataFrames or result objects; drawing lives in
-``crm_analysis.plots``; ``crm_analysis.data`` is the one way to get data;
+One subpackage per notebook topic (``marketing``, ``clv``, ``targeting``, ``offers``,
+``loyalty``, ``insurance``, …; the map is in the README's "How it is built"); they return
+DataFrames or result objects, estimates in the one shape of ``crm_analysis.estimates``,
+and share ``crm_analysis.common`` (column and value checks, score groups, top-k). Drawing
+lives in ``crm_analysis.plots`` (one module per topic); ``crm_analysis.data`` is the one way to get data;
 ``crm_analysis.results`` records a notebook's headline figures; and
 ``crm_analysis.report`` renders notebooks into dated HTML reports.
 """

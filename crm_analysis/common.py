@@ -8,6 +8,8 @@ Each concept lives here once; topic subpackages import it rather than re-impleme
   the same group whatever the row order (RFM scores, deciles of a model score).
 - :func:`top_k`: the positions of the k highest scores, ties broken by a stated,
   order-independent key.
+- :func:`as_binary`, :func:`as_scores`, :func:`same_length`: value checks of 0/1 flags,
+  finite scores and equal lengths, whose errors name the input and the rows.
 """
 
 from __future__ import annotations
@@ -68,3 +70,41 @@ def top_k(scores, k: int, tie_key=None) -> np.ndarray:
     keys = [np.arange(s.size)] if tie_key is None else [np.asarray(tie_key)]
     order = np.lexsort((*keys, -s))
     return order[: min(k, s.size)]
+
+
+def _rows(mask: np.ndarray, index) -> list:
+    """Up to 10 row labels where ``mask`` is true."""
+    return list(pd.Index(index)[np.asarray(mask)][:10])
+
+
+def as_binary(values, name: str) -> np.ndarray:
+    """Return ``values`` as a 0/1 integer array; raise ``ValueError`` naming bad rows.
+
+    Accepts 0/1 numbers or booleans. NaN or any other value is an error.
+    """
+    series = pd.Series(values)
+    numeric = pd.to_numeric(series, errors="coerce")
+    bad = ~numeric.isin([0, 1]).to_numpy()
+    if bad.any():
+        raise ValueError(f"{name} must be 0/1, but rows {_rows(bad, series.index)} hold "
+                         f"{list(series[bad].head(10))}")
+    return numeric.to_numpy().astype(np.int64)
+
+
+def as_scores(values, name: str) -> np.ndarray:
+    """Return ``values`` as a finite float array; raise ``ValueError`` naming NaN rows."""
+    series = pd.Series(values)
+    numeric = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(numeric)
+    if bad.any():
+        raise ValueError(f"{name} must be finite numbers, but {int(bad.sum())} row(s) are "
+                         f"NaN, infinite or not numeric: rows {_rows(bad, series.index)}")
+    return numeric
+
+
+def same_length(**arrays) -> int:
+    """Return the common length of the arrays; raise ``ValueError`` if they differ."""
+    lengths = {k: len(v) for k, v in arrays.items()}
+    if len(set(lengths.values())) != 1:
+        raise ValueError(f"inputs must have the same length, got {lengths}")
+    return next(iter(lengths.values()))

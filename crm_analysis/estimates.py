@@ -47,6 +47,12 @@ def check_level(level: float) -> float:
     return value
 
 
+def alpha_of(level: float) -> float:
+    """``1 − level``, for libraries whose own argument is ``alpha`` (statsmodels), rounded
+    to 12 decimals so 0.95 gives exactly 0.05 (not 0.050000000000000044)."""
+    return round(1.0 - check_level(level), 12)
+
+
 def normal_quantile(level: float) -> float:
     """Two-sided standard-normal critical value for a ``level`` interval (1.96 at 0.95)."""
     return float(stats.norm.ppf(0.5 + check_level(level) / 2.0))
@@ -142,3 +148,47 @@ class FittedModel:
         ci = self.conf_int(level=level)
         return estimate_table(self.params_, self.std_err_, ci_low=ci["ci_low"],
                               ci_high=ci["ci_high"], level=level)
+
+
+class FittedResults(FittedModel):
+    """A fitted statsmodels results object in the :class:`FittedModel` shape.
+
+    ``params_``, ``std_err_``, ``conf_int(level=)`` (the library's own intervals, Wald or t
+    as it computes them) and ``summary(level=)`` (the estimate table, with ``p_value``) follow
+    the convention; every other attribute (``params``, ``predict``, ``model``, ``llf``, …)
+    is the wrapped object's, so code written for statsmodels keeps working. The wrapped
+    object itself is ``results``.
+    """
+
+    def __init__(self, results) -> None:
+        self.results = results
+        names = getattr(results.params, "index", None)
+        if names is None:  # fitted on arrays: the model's names (const, x1, …)
+            names = getattr(getattr(results, "model", None), "exog_names", None)
+        self.params_ = pd.Series(np.asarray(results.params, dtype="float64"), index=names, name="estimate")
+        self.std_err_ = pd.Series(np.asarray(results.bse, dtype="float64"), index=names, name="std_err")
+
+    def __getattr__(self, name):
+        # only called for names not found on the wrapper: pass them to the results
+        if name == "results":
+            raise AttributeError(name)
+        return getattr(self.results, name)
+
+    def fit(self):
+        """Already fitted: returns the model (the convention's ``fit()`` returns the model)."""
+        return self
+
+    def conf_int(self, level: float = 0.95) -> pd.DataFrame:
+        ci = self.results.conf_int(alpha=alpha_of(level))
+        ci = pd.DataFrame(np.asarray(ci), index=self.params_.index, columns=["ci_low", "ci_high"])
+        return ci
+
+    def summary(self, level: float = 0.95) -> pd.DataFrame:
+        ci = self.conf_int(level=level)
+        return estimate_table(self.params_, self.std_err_, ci_low=ci["ci_low"], ci_high=ci["ci_high"],
+                              p_value=np.asarray(self.results.pvalues, dtype="float64"), level=level)
+
+
+def unwrap(results):
+    """The statsmodels object inside a :class:`FittedResults` (or ``results`` itself)."""
+    return results.results if isinstance(results, FittedResults) else results

@@ -62,6 +62,8 @@ def _to_json(value: Any, path: str) -> Any:
         return value.isoformat()
     if hasattr(value, "isoformat") and hasattr(value, "to_pydatetime"):  # pandas Timestamp
         return value.isoformat()
+    if _is_estimate_table(value):
+        return _estimate_json(value, path)
     if hasattr(value, "to_dict") and hasattr(value, "columns"):  # DataFrame
         return [_to_json(row, f"{path}[{i}]")
                 for i, row in enumerate(value.to_dict(orient="records"))]
@@ -75,15 +77,47 @@ def _to_json(value: Any, path: str) -> Any:
     raise TypeError(f"record(): {path} has type {type(value).__name__}, which has no JSON form")
 
 
+#: Columns of an estimate table (``crm_analysis.estimates``) kept in its recorded form.
+_ESTIMATE_KEYS = ("estimate", "ci_low", "ci_high", "std_err", "p_value", "level", "true")
+#: Keys of a recorded estimate that the short form does not show.
+_HIDDEN_KEYS = ("std_err", "level")
+
+
+def _is_estimate_table(value: Any) -> bool:
+    columns = getattr(value, "columns", None)
+    return columns is not None and {"estimate", "ci_low", "ci_high"} <= set(columns)
+
+
+def _estimate_json(table: Any, path: str) -> dict:
+    """An estimate table as JSON: one row → ``{estimate, ci_low, ci_high, std_err, level
+    [, p_value][, true]}``; several rows → ``{row label: that dict}``. Missing values
+    (e.g. no standard error for a bootstrap interval) are left out."""
+    rows = {}
+    for label, row in table.iterrows():
+        entry = {}
+        for key in _ESTIMATE_KEYS:
+            if key in table.columns and row[key] is not None and not (
+                isinstance(row[key], float) and math.isnan(row[key])
+            ):
+                entry[key] = _to_json(row[key], f"{path}[{label!r}][{key!r}]")
+        rows[str(label)] = entry
+    return next(iter(rows.values())) if len(rows) == 1 else rows
+
+
 def format_value(value: Any, limit: int = 160) -> str:
     """Short human-readable form of a recorded JSON value (used in notebooks and indexes).
 
     Numbers get 4 significant digits and thousands separators; an estimate recorded as
     ``{"estimate", "ci_low", "ci_high"[, "true"]}`` reads ``5.5 (CI 4.67 to 6.34; true 5)``
-    (``share`` may stand for ``estimate``; text values label it: ``UK 0.24 (CI …)``);
-    other mappings read ``key value; key value``; text longer than ``limit`` characters
-    is cut with an ellipsis.
+    (``share`` may stand for ``estimate``; text values label it: ``UK 0.24 (CI …)``;
+    ``std_err`` and ``level`` are not shown); an estimate table
+    (:func:`crm_analysis.estimates.estimate_table`) may be given directly: one row reads
+    like the estimate, several rows ``label 5.5 (CI …); label 3.1 (CI …)``; other mappings
+    read ``key value; key value``; text longer than ``limit`` characters is cut with an
+    ellipsis.
     """
+    if _is_estimate_table(value):
+        value = _estimate_json(value, "value")
     text = _format(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -100,7 +134,8 @@ def _format(value: Any) -> str:
     if isinstance(value, dict):
         point = next((k for k in _POINT_KEYS if k in value), None)
         if point and {"ci_low", "ci_high"} <= value.keys():
-            rest = {k: v for k, v in value.items() if k not in (point, "ci_low", "ci_high")}
+            rest = {k: v for k, v in value.items()
+                    if k not in (point, "ci_low", "ci_high", *_HIDDEN_KEYS)}
             labels = "".join(f"{v} " for v in rest.values() if isinstance(v, str))
             extra = "".join(f"; {k} {_format(v)}" for k, v in rest.items() if not isinstance(v, str))
             return (f"{labels}{_format(value[point])} (CI {_format(value['ci_low'])} to "
@@ -118,6 +153,8 @@ def record(name: str, value: Any, unit: str | None = None, note: str | None = No
     ----------
     name : identifier-like key (``auc``, ``bgnbd``), unique within a notebook.
     value : number, string, bool, None, date, numpy/pandas scalar, Series, DataFrame,
+        an estimate table (columns ``estimate, std_err, ci_low, ci_high[, p_value], level``
+        [, ``true``]: one row is recorded as one estimate, several as one per row label),
         or a dict/list of those. NaN and infinity are refused.
     unit : what the number is measured in (``"share"``, ``"EUR"``, ``"weeks"``).
     note : one short sentence saying what the figure means.

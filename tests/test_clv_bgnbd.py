@@ -62,7 +62,7 @@ def test_recovers_synthetic_truth():
     fit = BGNBD().fit(summarize_transactions(tx, time_unit="W", observation_end=truth.end))
     ci = fit.conf_int(0.95)
     for name in ("r", "alpha", "a", "b"):
-        assert ci.loc[name, "lower"] <= getattr(truth, name) <= ci.loc[name, "upper"], name
+        assert ci.loc[name, "ci_low"] <= getattr(truth, name) <= ci.loc[name, "ci_high"], name
 
 
 def test_no_repeat_buyers_raise_convergence_error(cdnow_summary):
@@ -90,7 +90,7 @@ def test_warm_start_for_large_data_reaches_the_same_optimum():
     x, t_x, T = rfm_arrays(summary)
     cold._maximize(BGNBD._data_from(x, t_x, T), np.log([1.0, float(np.mean(T)), 1.0, 1.0]), n_obs=len(x))
     assert warm.params_.to_numpy() == pytest.approx(cold.params_.to_numpy(), rel=1e-5)
-    assert warm.bse_.to_numpy() == pytest.approx(cold.bse_.to_numpy(), rel=1e-3)
+    assert warm.std_err_.to_numpy() == pytest.approx(cold.std_err_.to_numpy(), rel=1e-3)
 
 
 def test_time_unit_only_rescales_alpha(cdnow_summary, fitted):

@@ -54,7 +54,7 @@ def test_recovers_synthetic_truth():
     fit = GammaGamma().fit(summarize_transactions(tx, time_unit="W", observation_end=truth.end))
     ci = fit.conf_int(0.95)
     for name in ("p", "q", "gamma"):
-        assert ci.loc[name, "lower"] <= getattr(truth, name) <= ci.loc[name, "upper"], name
+        assert ci.loc[name, "ci_low"] <= getattr(truth, name) <= ci.loc[name, "ci_high"], name
 
 
 def test_negative_spend_is_named(summary):

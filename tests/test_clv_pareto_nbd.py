@@ -66,4 +66,4 @@ def test_recovers_synthetic_truth():
     fit = ParetoNBD().fit(summarize_transactions(tx, time_unit="W", observation_end=truth.end))
     ci = fit.conf_int(0.95)
     for name in ("r", "alpha", "s", "beta"):
-        assert ci.loc[name, "lower"] <= getattr(truth, name) <= ci.loc[name, "upper"], name
+        assert ci.loc[name, "ci_low"] <= getattr(truth, name) <= ci.loc[name, "ci_high"], name

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from results import fader_hardie as fh
 
-from crm_analysis.clv import ShiftedBetaGeometric, constant_retention_lifetime
+from crm_analysis.clv import ShiftedBetaGeometric
 
 
 @pytest.mark.parametrize("series,ref", [(fh.SBG_REGULAR_SURVIVORS, fh.SBG_REGULAR),
@@ -28,10 +28,6 @@ def test_del_and_derl_equal_direct_sums():
     assert fit.retention_rate(3) == pytest.approx(fit.survival(3) / fit.survival(2))
 
 
-def test_constant_retention_lifetime_is_geometric_sum():
-    assert constant_retention_lifetime(0.6, 0.1) == pytest.approx(sum((0.6 / 1.1) ** t for t in range(2000)))
-
-
 def test_fit_lifetimes_equals_survivor_counts():
     survivors = np.array(fh.SBG_HIGHEND_SURVIVORS[:8])
     lost = -np.diff(survivors)
@@ -51,8 +47,8 @@ def test_recovers_synthetic_truth():
     churn_year = rng.geometric(theta)
     survivors = [(churn_year > t).sum() for t in range(years + 1)]
     ci = ShiftedBetaGeometric().fit(survivors).conf_int()
-    assert ci.loc["alpha", "lower"] <= alpha <= ci.loc["alpha", "upper"]
-    assert ci.loc["beta", "lower"] <= beta <= ci.loc["beta", "upper"]
+    assert ci.loc["alpha", "ci_low"] <= alpha <= ci.loc["alpha", "ci_high"]
+    assert ci.loc["beta", "ci_low"] <= beta <= ci.loc["beta", "ci_high"]
 
 
 def test_bad_survivors_named():

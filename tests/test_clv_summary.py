@@ -74,7 +74,7 @@ def test_bad_rows_are_named():
     bad.loc[5, "when"] = "not a date"
     with pytest.raises(ValueError, match=r"'when' is not a date in 1 rows, e.g. rows \[5\]"):
         summarize_transactions(bad, **COLS)
-    with pytest.raises(ValueError, match="lack column"):
+    with pytest.raises(ValueError, match="missing column"):
         summarize_transactions(LOG)
 
 

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from crm_analysis.clv import (
+    constant_retention_lifetime,
     BGNBD,
     GammaGamma,
     clv_interval,
@@ -74,7 +75,8 @@ def test_undiscounted_clv_is_margin_spend_purchases(cdnow):
 def test_clv_interval_brackets_estimate(cdnow):
     _, summary, bg, gg = cdnow
     interval = clv_interval(bg, gg, summary, horizon=26, annual_discount_rate=0.1, margin=0.3, n_draws=40)
-    assert interval["lower"] < interval["estimate"] < interval["upper"]
+    row = interval.loc["total_clv"]
+    assert row["ci_low"] < row["estimate"] < row["ci_high"]
 
 
 def test_diagnostic_tables_count_the_data(cdnow):
@@ -91,3 +93,16 @@ def test_diagnostic_tables_count_the_data(cdnow):
     at_cal = track.loc[~track["holdout"], "expected"].sum()
     assert at_cal == pytest.approx(bg.expected_purchases(summary["T_weeks"].to_numpy()).sum(), rel=0.02)
     assert isinstance(track["period_start"].iloc[0], pd.Timestamp)
+
+
+def test_constant_retention_lifetime_is_geometric_sum():
+    assert constant_retention_lifetime(0.6, 0.1) == pytest.approx(sum((0.6 / 1.1) ** t for t in range(2000)))
+
+
+def test_constant_retention_lifetime_variants_by_hand():
+    # without the current payment: r/(1+d) + r²/(1+d)² + … = r/(1+d−r) = 0.8/0.3
+    assert constant_retention_lifetime(0.8, 0.1, include_current=False) == pytest.approx(0.8 / 0.3)
+    # three payments: 1 + 0.5/1.1 + 0.25/1.21
+    assert constant_retention_lifetime(0.5, 0.1, periods=3) == pytest.approx(1 + 0.5 / 1.1 + 0.25 / 1.21)
+    with pytest.raises(ValueError, match="retention"):
+        constant_retention_lifetime(1.2, 0.1)

@@ -66,13 +66,13 @@ def test_negative_binomial_data_is_detected_and_alpha_recovered():
     frame["claim_count"] = rng.poisson(mean * rng.gamma(1 / alpha, alpha, n))  # NB2, var = μ + αμ²
     poisson = glm.fit_frequency_glm(frame, "x")
     check = glm.overdispersion(poisson)
-    assert check.pearson_ratio > 1 and check.pearson_pvalue < 1e-6
-    assert (check.tests["pvalue"] < 1e-6).all()
+    assert check.pearson_ratio > 1 and check.pearson_p_value < 1e-6
+    assert (check.tests["p_value"] < 1e-6).all()
     negbin = glm.fit_negative_binomial(frame, "x", start=poisson)
-    low, high = negbin.conf_int(alpha=0.001).loc["alpha"]
+    low, high = negbin.conf_int(level=0.999).loc["alpha"]
     assert low <= alpha <= high
     comparison = glm.count_model_comparison(poisson, negbin)
-    assert comparison.loc["negative_binomial", "lr_pvalue"] < 1e-6
+    assert comparison.loc["negative_binomial", "lr_p_value"] < 1e-6
     assert comparison.loc["negative_binomial", "aic"] < comparison.loc["poisson", "aic"]
 
 

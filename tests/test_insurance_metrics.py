@@ -11,33 +11,33 @@ def test_gini_matches_a_hand_computed_example():
     # curve (0,0) (.25,0) (.5,0) (.75,.75) (1,1); area = .25·(.75/2) + .25·(1.75/2) = .3125
     loss = [0, 1, 0, 3]
     pred = [0.1, 0.4, 0.2, 0.3]
-    assert metrics.gini(loss, pred) == pytest.approx(1 - 2 * 0.3125)
-    curve = metrics.lorenz_curve(loss, pred)
+    assert metrics.ordered_gini(loss, pred) == pytest.approx(1 - 2 * 0.3125)
+    curve = metrics.ordered_lorenz_curve(loss, pred)
     assert curve["loss_share"].tolist() == pytest.approx([0, 0, 0, 0.75, 1])
 
 
 def test_gini_weights_by_exposure():
     # exposures 3 and 1: curve (0,0) (.75,.25) (1,1); area = .75·.125 + .25·.625 = .25
-    assert metrics.gini([1, 3], [0.1, 0.9], exposure=[3, 1]) == pytest.approx(0.5)
+    assert metrics.ordered_gini([1, 3], [0.1, 0.9], exposure=[3, 1]) == pytest.approx(0.5)
 
 
 def test_gini_is_zero_for_a_constant_prediction():
     rng = np.random.default_rng(0)
     loss = rng.poisson(0.3, 1000)
     exposure = rng.uniform(0.1, 1, 1000)
-    assert metrics.gini(loss, np.full(1000, 0.2), exposure) == pytest.approx(0.0, abs=1e-12)
+    assert metrics.ordered_gini(loss, np.full(1000, 0.2), exposure) == pytest.approx(0.0, abs=1e-12)
 
 
 def test_gini_is_largest_for_the_oracle_order():
     rng = np.random.default_rng(1)
     exposure = rng.uniform(0.1, 1, 500)
     loss = rng.poisson(exposure * rng.gamma(1.0, 0.3, 500))
-    oracle = metrics.gini(loss, loss / exposure, exposure)
-    others = [metrics.gini(loss, rng.random(500), exposure) for _ in range(50)]
-    noisy = metrics.gini(loss, loss / exposure + rng.normal(0, 0.5, 500).clip(0), exposure)
+    oracle = metrics.ordered_gini(loss, loss / exposure, exposure)
+    others = [metrics.ordered_gini(loss, rng.random(500), exposure) for _ in range(50)]
+    noisy = metrics.ordered_gini(loss, loss / exposure + rng.normal(0, 0.5, 500).clip(0), exposure)
     assert oracle > max(others) and oracle >= noisy
     # reversing the ranking flips the sign
-    assert metrics.gini(loss, -loss / exposure + 100, exposure) < 0
+    assert metrics.ordered_gini(loss, -loss / exposure + 100, exposure) < 0
 
 
 def test_poisson_deviance_and_d2_by_hand():
@@ -66,8 +66,8 @@ def test_lift_bins_hold_equal_exposure_and_keep_ties_together():
 
 def test_bad_input_names_the_rows():
     with pytest.raises(ValueError, match=r"exposure .*rows \[1\]"):
-        metrics.gini([1, 2], [0.1, 0.2], exposure=[1, 0])
+        metrics.ordered_gini([1, 2], [0.1, 0.2], exposure=[1, 0])
     with pytest.raises(ValueError, match="predicted"):
-        metrics.gini([1, 2], [0.1, np.nan])
+        metrics.ordered_gini([1, 2], [0.1, np.nan])
     with pytest.raises(ValueError, match="sums to 0"):
-        metrics.gini([0, 0], [0.1, 0.2])
+        metrics.ordered_gini([0, 0], [0.1, 0.2])

@@ -20,8 +20,8 @@ def _close():
 
 
 def test_rate_ratio_plot_marks_truth_and_skips_intercept():
-    table = pd.DataFrame({"rate_ratio": [0.2, 1.5, 0.8], "rr_low": [0.1, 1.2, 0.7],
-                          "rr_high": [0.3, 1.9, 0.9], "true": [np.log(0.2), np.log(1.4), np.log(0.85)]},
+    table = pd.DataFrame({"rate_ratio": [0.2, 1.5, 0.8], "rate_ratio_ci_low": [0.1, 1.2, 0.7],
+                          "rate_ratio_ci_high": [0.3, 1.9, 0.9], "true": [np.log(0.2), np.log(1.4), np.log(0.85)]},
                          index=["Intercept", "a[T.x]", "b"])
     ax = plots.plot_rate_ratios(table)
     positions = {t.get_text(): t.get_position()[1] for t in ax.get_yticklabels()}
@@ -34,9 +34,9 @@ def test_lorenz_lift_segment_and_market_plots():
     rng = np.random.default_rng(0)
     pred = rng.gamma(2, 0.05, 400)
     loss = rng.poisson(pred)
-    ax = plots.plot_lorenz({"model": metrics.lorenz_curve(loss, pred)})
+    ax = plots.plot_ordered_lorenz({"model": metrics.ordered_lorenz_curve(loss, pred)})
     assert len(ax.lines) == 2  # the curve and the diagonal
-    ax = plots.plot_lift(metrics.lift_by_decile(loss, pred))
+    ax = plots.plot_lift_by_decile(metrics.lift_by_decile(loss, pred))
     assert len(ax.patches) == 20
     table = pd.DataFrame({"loss_ratio_flat": [0.5, 1.5], "loss_ratio_risk": [0.9, 0.9]}, index=[1, 2])
     assert len(plots.plot_segment_loss_ratios(table, target=0.9).patches) == 4

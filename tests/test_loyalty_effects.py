@@ -172,4 +172,4 @@ def test_spend_by_period_means_and_standard_errors():
     month0 = panel[(panel["period"] == 0) & panel["member"]]["spend"]
     row = means[(means["period"] == 0) & means["member"]].iloc[0]
     assert row["mean"] == pytest.approx(month0.mean())
-    assert row["se"] == pytest.approx(month0.std() / np.sqrt(len(month0)))
+    assert row["std_err"] == pytest.approx(month0.std() / np.sqrt(len(month0)))

@@ -36,7 +36,7 @@ def test_estimates_draw_truth_line(ax):
 
 
 def test_roi_curve_and_balance_and_trends(ax):
-    curve = pd.DataFrame({"reward_rate": [0.01, 0.02], "roi": [0.2, -0.1],
+    curve = pd.DataFrame({"reward_rate": [0.01, 0.02], "estimate": [0.2, -0.1],
                           "ci_low": [0.1, -0.2], "ci_high": [0.3, 0.0]})
     plots.plot_roi_curve(curve, break_even=0.015, ax=ax)
     np.testing.assert_allclose(np.asarray(ax.lines[0].get_ydata(), float), [0.2, -0.1])
@@ -45,7 +45,7 @@ def test_roi_curve_and_balance_and_trends(ax):
     plots.plot_balance(table, ax=a2)
     np.testing.assert_allclose(a2.collections[0].get_offsets()[:, 0], [0.5, 0.3])
     means = pd.DataFrame({"period": [-1, 0, -1, 0], "member": [False, False, True, True],
-                          "mean": [1.0, 2.0, 3.0, 5.0], "se": [0.1] * 4})
+                          "mean": [1.0, 2.0, 3.0, 5.0], "std_err": [0.1] * 4})
     plots.plot_parallel_trends(means, ax=a3)
     np.testing.assert_allclose(np.asarray(a3.lines[1].get_ydata(), float), [3.0, 5.0])
     plt.close(fig)

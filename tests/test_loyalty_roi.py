@@ -17,21 +17,21 @@ def test_roi_by_hand():
     assert result.incremental_margin == pytest.approx(900.0)
     assert result.reward_cost == pytest.approx(1200.0)
     assert result.roi == pytest.approx((900 - 1700) / 1700)
-    assert result.roi_ci_low == pytest.approx((0.3 * 3 * 600 - 1700) / 1700)
-    assert result.roi_ci_high == pytest.approx((0.3 * 7 * 600 - 1700) / 1700)
+    assert result.ci_low == pytest.approx((0.3 * 3 * 600 - 1700) / 1700)
+    assert result.ci_high == pytest.approx((0.3 * 7 * 600 - 1700) / 1700)
     assert result.deadweight_survey == pytest.approx(0.875 * 1200)
     assert result.deadweight_effect == pytest.approx(0.02 * (60_000 - 3000))
     assert result.break_even_reward_rate == pytest.approx((900 - 500) / 60_000)
-    assert result.as_dict() == {"estimate": result.roi, "ci_low": result.roi_ci_low,
-                                "ci_high": result.roi_ci_high}
+    assert result.as_dict() == {"estimate": result.roi, "ci_low": result.ci_low,
+                                "ci_high": result.ci_high}
 
 
 def test_break_even_rate_gives_zero_roi_and_curve_falls():
     rate = program_roi(EFFECT, reward_rate=0.02, **ECONOMICS).break_even_reward_rate
     curve = roi_by_reward_rate(EFFECT, [0.001, rate, 0.05], **ECONOMICS)
-    assert curve["roi"].iloc[1] == pytest.approx(0.0, abs=1e-12)
-    assert np.all(np.diff(curve["roi"]) < 0)
-    assert (curve["ci_low"] <= curve["roi"]).all() and (curve["roi"] <= curve["ci_high"]).all()
+    assert curve["estimate"].iloc[1] == pytest.approx(0.0, abs=1e-12)
+    assert np.all(np.diff(curve["estimate"]) < 0)
+    assert (curve["ci_low"] <= curve["estimate"]).all() and (curve["estimate"] <= curve["ci_high"]).all()
 
 
 @pytest.mark.parametrize("change, message", [

@@ -28,7 +28,7 @@ def test_chi_square_equals_hand_computation():
                  + (((n - x) - n * (1 - pooled)) ** 2) / (n * (1 - pooled))).sum()
     assert result.dof == 4
     assert result.statistic == pytest.approx(statistic, rel=1e-12)
-    assert result.pvalue == pytest.approx(stats.chi2.sf(statistic, 4), rel=1e-9)
+    assert result.p_value == pytest.approx(stats.chi2.sf(statistic, 4), rel=1e-9)
 
 
 def test_pairwise_z_and_holm_by_hand():
@@ -47,8 +47,8 @@ def test_pairwise_z_and_holm_by_hand():
     for rank, i in enumerate(order):
         running = max(running, min(1.0, (3 - rank) * raw[i]))
         holm[i] = running
-    assert table["pvalue"].to_numpy() == pytest.approx(raw, rel=1e-9)
-    assert table["pvalue_adjusted"].to_numpy() == pytest.approx(holm, rel=1e-9)
+    assert table["p_value"].to_numpy() == pytest.approx(raw, rel=1e-9)
+    assert table["p_value_adjusted"].to_numpy() == pytest.approx(holm, rel=1e-9)
     assert list(table["reject"]) == list(holm < 0.05)
 
 
@@ -58,11 +58,11 @@ def test_per_group_sample_sizes():
 
 
 def test_one_proportion_share_equal_to_null_is_not_rejected():
-    assert survey.one_proportion_test(0.5, 100, 0.5)["pvalue"] == pytest.approx(1.0)
+    assert survey.one_proportion_test(0.5, 100, 0.5)["p_value"] == pytest.approx(1.0)
     # 33 of 100 against one half: exact two-sided binomial p-value by summation.
     pmf = stats.binom.pmf(np.arange(101), 100, 0.5)
     expected = pmf[pmf <= pmf[33] * (1 + 1e-7)].sum()
-    assert survey.one_proportion_test(0.33, 100, 0.5)["pvalue"] == pytest.approx(expected)
+    assert survey.one_proportion_test(0.33, 100, 0.5)["p_value"] == pytest.approx(expected)
 
 
 @pytest.mark.parametrize("shares, n, message", [

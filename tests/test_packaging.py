@@ -2,6 +2,7 @@
 
 import re
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -35,3 +36,25 @@ def test_make_test_runs_units_notebook_values_and_nbval():
                          check=True).stdout
     line = next(ln for ln in dry.splitlines() if "pytest" in ln)
     assert re.search(r"--nbval-lax", line) and " tests " in line and line.rstrip().endswith("notebooks")
+
+
+def test_license_is_an_spdx_string_with_its_file():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["license"] == "MIT"
+    assert project["license-files"] == ["LICENSE"]
+    text = (ROOT / "LICENSE").read_text()
+    assert text.startswith("MIT License") and "crm-workbook contributors" in text
+
+
+def test_floors_cover_the_apis_the_code_calls():
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    floors = dict(re.fullmatch(r"([A-Za-z0-9_.-]+)>=([0-9.]+)", d).groups() for d in deps)
+    assert int(floors["numpy"].split(".")[0]) >= 2  # np.trapezoid
+    assert int(floors["pandas"].split(".")[0]) >= 3  # the `str` dtype of text columns
+
+
+def test_importing_the_clv_package_does_not_load_the_sql_engine():
+    code = "import sys, crm_analysis.clv, crm_analysis.targeting; print('duckdb' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=ROOT).stdout.strip()
+    assert out == "False"

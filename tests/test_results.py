@@ -62,3 +62,34 @@ def test_format_value():
     assert format_value([{"group": "UK", "share": 0.24, "ci_low": 0.2046, "ci_high": 0.2793}]) == (
         "[UK 0.24 (CI 0.2046 to 0.2793)]")
     assert format_value("x" * 200, limit=10) == "x" * 9 + "…"
+
+
+def test_estimate_tables_are_recorded_and_formatted_directly():
+    from crm_analysis.estimates import estimate_table
+    one = estimate_table(5.5, 0.4285, level=0.95, index=["effect"])  # Wald: 5.5 ± 1.96·0.4285
+    assert format_value(one) == "5.5 (CI 4.66 to 6.34)"
+    several = estimate_table([5.5, 3.0], [0.4285, 0.1], index=["a", "b"]).assign(true=[6.0, 3.0])
+    assert format_value(several) == "a 5.5 (CI 4.66 to 6.34; true 6); b 3 (CI 2.804 to 3.196; true 3)"
+    # no standard error (a percentile interval): the missing value is left out, not refused
+    bootstrap = estimate_table(10.0, ci_low=8.0, ci_high=13.0, index=["total"])
+    assert format_value(bootstrap) == "10 (CI 8 to 13)"
+
+
+def test_record_estimate_table_round_trip():
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(
+        "from crm_analysis.estimates import estimate_table\n"
+        "from crm_analysis.results import record\n"
+        "record('one', estimate_table(2.0, 0.5, p_value=0.01, index=['x']))\n"
+        "record('two', estimate_table([1.0, 2.0], ci_low=[0.5, 1.5], ci_high=[1.5, 2.5], index=['a', 'b']))\n"
+    )]
+    NotebookClient(nb, kernel_name="python3").execute()
+    results = read_results(nb)
+    one = results["one"].value
+    assert one["estimate"] == 2.0 and one["std_err"] == 0.5 and one["p_value"] == 0.01
+    assert one["level"] == 0.95
+    assert one["ci_low"] == pytest.approx(2.0 - 1.959964 * 0.5, rel=1e-6)
+    assert results["two"].value == {"a": {"estimate": 1.0, "ci_low": 0.5, "ci_high": 1.5, "level": 0.95},
+                                    "b": {"estimate": 2.0, "ci_low": 1.5, "ci_high": 2.5, "level": 0.95}}
+    assert "CI 0.5 to 1.5" in nb.cells[0].outputs[1]["data"]["text/plain"]

@@ -22,7 +22,7 @@ def test_fit_logit_recovers_the_synthetic_truth():
     assert (z.abs() < 4).all(), z
     table = odds_ratios(fit)
     np.testing.assert_allclose(table["odds_ratio"], np.exp(fit.params))
-    assert (table["or_low"] < table["odds_ratio"]).all()
+    assert (table["odds_ratio_ci_low"] < table["odds_ratio"]).all()
     p = predict_logit(fit, terms)
     np.testing.assert_allclose(p, fit.predict(), rtol=1e-10)
 

@@ -16,11 +16,22 @@ def test_rfm_quintiles_by_hand_with_direction_and_ties():
     s = rfm_scores(frame)
     assert s["R"].tolist() == [5, 5, 4, 4, 3, 3, 2, 2, 1, 1]
     assert s["M"].tolist() == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
-    # ties are split by row order into equal-sized groups
-    assert s["F"].value_counts().tolist() == [2] * 5
-    assert s["F"].tolist() == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
-    assert s["rfm_cell"].iloc[0] == "511"
+    # ties are scored by value: all customers share frequency 3, so all get one score
+    # (the middle one: average rank 5.5 of 10 falls in quintile 3)
+    assert s["F"].tolist() == [3] * 10
+    assert s["rfm_cell"].iloc[0] == "531"
     assert (s["rfm_total"] == s["R"] + s["F"] + s["M"]).all()
+
+
+def test_rfm_scores_do_not_depend_on_row_order():
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({"recency_days": rng.integers(1, 30, 200), "frequency": rng.integers(1, 4, 200),
+                          "monetary": rng.integers(1, 10, 200) * 10.0})
+    s = rfm_scores(frame)
+    shuffled = rfm_scores(frame.sample(frac=1, random_state=1)).loc[frame.index]
+    pd.testing.assert_frame_equal(s, shuffled)
+    for axis, column in (("R", "recency_days"), ("F", "frequency"), ("M", "monetary")):
+        assert (s.groupby(frame[column])[axis].nunique() == 1).all(), axis  # one score per value
 
 
 def test_rfm_segments_follow_the_rules():

@@ -1,5 +1,10 @@
-"""Customer lifetime value (고객생애가치, LTV): transaction summaries, buy-till-you-die models,
-contractual retention, and discounted CLV.
+"""Customer lifetime value (고객생애가치, LTV; notebook 03): transaction summaries,
+buy-till-you-die models, contractual retention, and discounted CLV.
+
+Fitted models (BGNBD, ParetoNBD, GammaGamma, ShiftedBetaGeometric) are
+:class:`crm_analysis.estimates.FittedModel`: ``fit()`` returns the model; ``params_``,
+``std_err_``, ``conf_int(level=)``, ``summary(level=)`` (log-scale Wald intervals).
+Public names are in ``__all__``; plots in :mod:`crm_analysis.plots.clv`.
 
 Modules::
 
@@ -9,7 +14,8 @@ Modules::
     pareto_nbd     Pareto/NBD (Schmittlein, Morrison & Colombo 1987)
     gamma_gamma    Gamma-Gamma spend per purchase (Fader, Hardie & Lee 2005; Fader & Hardie 2013)
     sbg            shifted-beta-geometric retention, DEL/DERL (Fader & Hardie 2007, 2010)
-    value          the LTV formula, LTV drivers what-if, discounted CLV per customer, intervals
+    value          the LTV formula, constant-retention lifetime, LTV drivers what-if, discounted
+                   CLV per customer, intervals
     sources        the notebook's data sources (CDNOW, synthetic, a file) and analysis window
     published      Fader & Hardie's (2007) survivor series
     diagnostics    model-vs-actual tables (histogram, holdout by frequency, tracking, P(alive))
@@ -21,13 +27,14 @@ from .bgnbd import BGNBD
 from .diagnostics import frequency_histogram, holdout_by_frequency, p_alive_grid, repeat_purchase_tracking
 from .gamma_gamma import GammaGamma, spend_frequency_correlation
 from .pareto_nbd import ParetoNBD
-from .sbg import ShiftedBetaGeometric, constant_retention_lifetime, survival_projection
+from .sbg import ShiftedBetaGeometric, survival_projection
 from .sources import analysis_window, load_clv_transactions
 from .summary import summarize_transactions
 from .summary_sql import summarize_transactions_sql
 from .value import (
     clv_interval,
     clv_tiers,
+    constant_retention_lifetime,
     customer_clv,
     driver_ltv,
     driver_sensitivity,

@@ -24,7 +24,9 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import optimize
+
+from ..estimates import FittedModel, normal_quantile
 
 
 class ConvergenceError(RuntimeError):
@@ -51,13 +53,13 @@ def numeric_gradient(fun: Callable[[np.ndarray], float], theta: np.ndarray, step
     return grad
 
 
-class MLEModel:
+class MLEModel(FittedModel):
     """Base of the fitted CLV models: fit flow, parameters, standard errors, summary.
 
     Subclasses set ``param_names`` and implement ``_loglik(log_params, data)`` returning
     the weighted total log-likelihood and, if they can, ``_loglik_grad`` returning
     ``(loglik, gradient w.r.t. log params)``.  After ``fit`` the model has ``params_``
-    (Series), ``bse_`` (standard errors, Series), ``cov_`` (DataFrame), ``loglik_``,
+    (Series), ``std_err_`` (standard errors, Series), ``cov_`` (DataFrame), ``loglik_``,
     ``n_obs_`` (customers / units the likelihood covers) and ``n_rows_`` (rows after
     compression).
     """
@@ -147,7 +149,7 @@ class MLEModel:
         cov = cov_log * np.outer(params, params)  # delta method: d theta = theta d log theta
         self.cov_log_ = pd.DataFrame(cov_log, index=self.params_.index, columns=self.params_.index)
         self.cov_ = pd.DataFrame(cov, index=self.params_.index, columns=self.params_.index)
-        self.bse_ = pd.Series(np.sqrt(np.diag(cov)), index=self.params_.index, name="std_err")
+        self.std_err_ = pd.Series(np.sqrt(np.diag(cov)), index=self.params_.index, name="std_err")
 
     def _cov_log(self, log_params: np.ndarray, data: dict) -> np.ndarray:
         # Hessian by forward differences of the gradient (error O(step) relative, far below
@@ -166,25 +168,21 @@ class MLEModel:
         except np.linalg.LinAlgError:
             return np.full((k, k), np.nan)
 
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "params_"):
-            raise RuntimeError(f"{type(self).__name__} is not fitted yet: call fit() first")
-
     def conf_int(self, level: float = 0.95) -> pd.DataFrame:
-        """Wald intervals computed on the log scale (so they stay positive), back-transformed."""
+        """Wald intervals computed on the log scale (so they stay positive), back-transformed:
+        a frame with ``ci_low``, ``ci_high`` per parameter."""
         self._check_fitted()
-        z = stats.norm.ppf(0.5 + level / 2)
+        z = normal_quantile(level)
         se_log = np.sqrt(np.diag(self.cov_log_.to_numpy()))
         return pd.DataFrame(
-            {"lower": np.exp(self._log_params - z * se_log), "upper": np.exp(self._log_params + z * se_log)},
+            {"ci_low": np.exp(self._log_params - z * se_log), "ci_high": np.exp(self._log_params + z * se_log)},
             index=self.params_.index,
         )
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
-        """Parameter table: estimate, standard error, confidence interval (log-scale Wald)."""
-        ci = self.conf_int(level)
-        table = pd.concat([self.params_, self.bse_, ci], axis=1)
-        table.columns = ["estimate", "std_err", f"lower_{level:.0%}", f"upper_{level:.0%}"]
+        """The estimate table of the parameters (log-scale Wald intervals at ``level``);
+        ``attrs`` carry ``loglik``, ``n_obs`` and ``model``."""
+        table = super().summary(level=level)
         table.attrs.update(loglik=self.loglik_, n_obs=self.n_obs_, model=type(self).__name__)
         return table
 

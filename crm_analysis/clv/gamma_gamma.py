@@ -22,13 +22,13 @@ import pandas as pd
 from scipy import stats
 from scipy.special import digamma, gammaln
 
+from ..common import require_columns
+
 from ._fit import MLEModel, compress
 
 
 def _spend_arrays(summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, pd.Index]:
-    for column in ("frequency", "monetary_value"):
-        if column not in summary:
-            raise ValueError(f"summary lacks column {column!r}; it has {list(summary.columns)}")
+    require_columns(summary, ("frequency", "monetary_value"), "summary")
     x = summary["frequency"].to_numpy(dtype="float64")
     m = summary["monetary_value"].to_numpy(dtype="float64")
     repeat = x > 0
@@ -114,8 +114,8 @@ def spend_frequency_correlation(summary: pd.DataFrame) -> pd.Series:
         {
             "n_customers": int(use.sum()),
             "pearson_r": float(pearson.statistic),
-            "pearson_p": float(pearson.pvalue),
+            "pearson_p_value": float(pearson.pvalue),
             "spearman_rho": float(spearman.statistic),
-            "spearman_p": float(spearman.pvalue),
+            "spearman_p_value": float(spearman.pvalue),
         }
     )

@@ -123,13 +123,6 @@ class ShiftedBetaGeometric(MLEModel):
         return (b + n - 1) / (a + b + n - 1) * hyp2f1(1.0, b + n, a + b + n, 1.0 / (1.0 + discount_rate))
 
 
-def constant_retention_lifetime(retention: float, discount_rate: float) -> float:
-    """Naive DEL with one retention rate for everybody: Σ r^t/(1+d)^t = (1+d)/(1+d−r)."""
-    if not 0 <= retention < 1 + discount_rate:
-        raise ValueError(f"retention must be in [0, 1], got {retention!r}")
-    return (1 + discount_rate) / (1 + discount_rate - retention)
-
-
 def survival_projection(model: ShiftedBetaGeometric, survivors, calibration_periods: int) -> pd.DataFrame:
     """Actual survivors next to the sBG and the constant-retention projections.
 

@@ -41,6 +41,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..common import require_columns
+
 #: Length of one time unit in days.
 UNIT_DAYS = {"D": 1.0, "W": 7.0, "M": 365.25 / 12.0}
 UNIT_NAMES = {"D": "days", "W": "weeks", "M": "months"}
@@ -75,11 +77,7 @@ def _validated_columns(
     transactions: pd.DataFrame, customer_col: str, date_col: str, amount_col: str | None
 ) -> tuple[pd.Series, pd.Series, np.ndarray]:
     """``(customer, date, amount)`` after checking them; errors name the column and rows."""
-    missing = [c for c in (customer_col, date_col, amount_col) if c and c not in transactions]
-    if missing:
-        raise ValueError(
-            f"transactions lack column(s) {missing}; they have {list(transactions.columns)}"
-        )
+    require_columns(transactions, [c for c in (customer_col, date_col, amount_col) if c], "transactions")
     index = transactions.index
     customer, date = transactions[customer_col], transactions[date_col]
     _bad_rows(index, customer.isna(), customer_col, "is missing")
@@ -117,12 +115,13 @@ def _validated(
 
 
 def _floor(dates: pd.Series, merge_period: str) -> pd.Series:
-    day = dates.dt.floor("D")
-    if merge_period == "D":
-        return day
-    if merge_period == "W":
-        return day - pd.to_timedelta(day.dt.day_of_week, unit="D")
-    return day - pd.to_timedelta(day.dt.day - 1, unit="D")
+    """First day of each date's merge period, as dates (through :func:`_period_start`,
+    the one implementation of the merge-period floor; the SQL engine's ``date_trunc`` in
+    :mod:`.summary_sql` is the same rule written in SQL)."""
+    day = _days_since_epoch(dates.to_numpy())  # naive local dates (from _validated)
+    start = _period_start(day, merge_period)
+    return pd.Series(start.astype("datetime64[D]").astype("datetime64[ns]"), index=dates.index,
+                     name=dates.name)
 
 
 def summarize_transactions(

@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
 from .summary import UNIT_DAYS, UNIT_NAMES, check_units, wall_time
@@ -66,6 +65,8 @@ def summarize_transactions_sql(
     DuckDB.  Bad rows (missing customer or date, missing or negative amount) raise
     ValueError with their count and up to 10 examples.
     """
+    import duckdb  # the SQL engine is loaded where it is used, not by `import crm_analysis.clv`
+
     check_units(time_unit, merge_period)
     con = duckdb.connect()
     try:

@@ -5,6 +5,10 @@ converted to the model's period by compounding: d_period = (1 + d_year)^(period/
 with a year of 365.25 days (a week is 7/365.25 years, a month 1/12).  Horizons are in the
 model's time unit.  Money is in the currency of the transactions.
 
+* :func:`constant_retention_lifetime` — the discounted expected lifetime (in periods) of
+  a customer retained with one constant probability each period: the one implementation
+  of the constant-retention lifetime value (customer equity in notebook 01, the naive
+  DEL of notebook 03, the duration driver of :func:`driver_ltv`).
 * :func:`ltv_formula` — the sources' LTV = S1 + S2/(1+r) + S3/(1+r)² + … as a table.
 * :func:`driver_ltv` / :func:`driver_sensitivity` — the LTV drivers of the sources
   (transactions per customer × revenue per transaction × margin × duration via retention,
@@ -20,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..estimates import check_level, estimate_table
 from .summary import UNIT_DAYS, UNIT_NAMES, rfm_arrays, time_unit_of
 
 DAYS_PER_YEAR = 365.25
@@ -32,6 +37,31 @@ def period_discount_rate(annual_discount_rate: float, time_unit: str) -> float:
     if time_unit not in UNIT_DAYS:
         raise ValueError(f"time_unit must be one of {sorted(UNIT_DAYS)}, got {time_unit!r}")
     return (1 + annual_discount_rate) ** (UNIT_DAYS[time_unit] / DAYS_PER_YEAR) - 1
+
+
+def constant_retention_lifetime(retention: float, discount_rate: float, *, periods: int | None = None,
+                                include_current: bool = True) -> float:
+    """Discounted expected number of payments with one retention rate for everybody.
+
+    Σ_t r^t / (1+d)^t over t = 0, 1, … (``include_current``: the payment of the current
+    period, undiscounted, counts) or t = 1, 2, … (it does not), for ``periods`` terms or
+    forever. Forever it is (1+d)/(1+d−r), or r/(1+d−r) without the current payment.
+    ``retention`` r is a share in [0, 1] per period, ``discount_rate`` d is per period.
+    Multiply by the margin per period (currency) for a lifetime value.
+    """
+    if not 0 <= retention <= 1:
+        raise ValueError(f"retention must be a share in [0, 1], got {retention!r}")
+    if not discount_rate > -1:
+        raise ValueError(f"discount_rate must be > -1, got {discount_rate!r}")
+    if periods is None:
+        if not retention < 1 + discount_rate:
+            raise ValueError(f"retention {retention!r} with discount_rate {discount_rate!r}: the "
+                             "infinite sum diverges; give a positive discount rate or periods")
+        return ((1 + discount_rate) if include_current else retention) / (1 + discount_rate - retention)
+    if periods < 0 or int(periods) != periods:
+        raise ValueError(f"periods must be a whole number >= 0, got {periods!r}")
+    t = np.arange(int(periods), dtype="float64") + (0 if include_current else 1)
+    return float(np.sum(retention**t * (1 + discount_rate) ** -t))
 
 
 def ltv_formula(cash_flows, discount_rate: float) -> pd.DataFrame:
@@ -71,11 +101,8 @@ def driver_ltv(
     ``referral_rate`` new customers of the same value (one generation, counted at the
     referrer's acquisition); minus ``acquisition_cost``.  Currency of the revenue.
     """
-    if not 0 <= retention <= 1:
-        raise ValueError(f"retention must be a share in [0, 1], got {retention!r}")
     profit = transactions_per_year * revenue_per_transaction * margin
-    flows = profit * retention ** np.arange(years)
-    value = ltv_formula(flows, annual_discount_rate)["present_value"].sum()
+    value = profit * constant_retention_lifetime(retention, annual_discount_rate, periods=years)
     return float(value * (1 + referral_rate) - acquisition_cost)
 
 
@@ -168,16 +195,19 @@ def clv_interval(
     annual_discount_rate: float,
     margin: float,
     n_draws: int = 200,
-    level: float = 0.90,
+    level: float = 0.95,
     seed: int = 0,
-) -> pd.Series:
+) -> pd.DataFrame:
     """Interval for total CLV of the customers in ``summary`` from parameter uncertainty.
 
     Draws both models' parameters from their asymptotic normal distributions (on the log
     scale; :meth:`MLEModel.sample_params`), recomputes total CLV for each draw, and
-    returns ``estimate`` (at the MLE), ``lower``/``upper`` (percentiles at ``level``) and
-    ``std_err`` of the draws.  It does not include the Poisson noise of future purchases.
+    returns a one-row estimate table (index ``total_clv``, currency of the data):
+    ``estimate`` (at the MLE), ``std_err`` (of the draws), ``ci_low``/``ci_high``
+    (percentile interval of the draws at ``level``), ``level`` and ``n_draws``.  It does
+    not include the Poisson noise of future purchases.
     """
+    level = check_level(level)
     kwargs = dict(horizon=horizon, annual_discount_rate=annual_discount_rate, margin=margin)
     estimate = customer_clv(transaction_model, spend_model, summary, **kwargs)["clv"].sum()
     tdraws = transaction_model.sample_params(n_draws, seed=seed)
@@ -188,9 +218,10 @@ def clv_interval(
         for i in range(n_draws)
     ])
     tail = (1 - level) / 2
-    return pd.Series({"estimate": float(estimate), "lower": float(np.quantile(totals, tail)),
-                      "upper": float(np.quantile(totals, 1 - tail)), "std_err": float(np.std(totals, ddof=1)),
-                      "level": level, "n_draws": n_draws})
+    table = estimate_table(float(estimate), float(np.std(totals, ddof=1)),
+                           ci_low=float(np.quantile(totals, tail)), ci_high=float(np.quantile(totals, 1 - tail)),
+                           level=level, index=["total_clv"])
+    return table.assign(n_draws=n_draws)
 
 
 def clv_tiers(clv: pd.Series, top_shares=(0.01, 0.10, 0.50)) -> pd.DataFrame:

@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingRegressor
 
+from ..common import require_columns
+
 
 def _features(frame: pd.DataFrame, factors: Sequence[str]) -> pd.DataFrame:
-    missing = [f for f in factors if f not in frame.columns]
-    if missing:
-        raise ValueError(f"rating factor columns {missing} are not in the frame")
+    require_columns(frame, factors, "policies (rating factors)")
     features = frame[list(factors)]
     for column in features.columns:
         dtype = features[column].dtype

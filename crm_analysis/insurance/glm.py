@@ -10,7 +10,10 @@
   Poisson–Gamma, power 1 < p < 2) on claim cost per policy-year weighted by exposure.
 
 Every fit takes the right-hand side of a formula (``terms``), so coefficient names are
-the formula's (``factor[T.level]``), the same names the synthetic truth uses.
+the formula's (``factor[T.level]``), the same names the synthetic truth uses. Every fit
+returns a :class:`~crm_analysis.estimates.FittedResults`: ``params_``, ``std_err_``,
+``conf_int(level=)``, ``summary(level=)`` as every model here, and statsmodels' own
+attributes (``params``, ``predict``, ``llf``, …) passed through.
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ import statsmodels.formula.api as smf
 from scipy import stats
 from statsmodels.discrete.diagnostic import PoissonDiagnostic
 
+from ..common import require_columns
+from ..estimates import FittedResults, check_level, unwrap
+
 _REQUIRED = {"frequency": ("claim_count", "exposure"),
              "severity": ("claim_count", "claim_amount"),
              "tweedie": ("claim_amount", "exposure")}
@@ -31,9 +37,8 @@ _REQUIRED = {"frequency": ("claim_count", "exposure"),
 
 def _check(frame: pd.DataFrame, purpose: str) -> None:
     """Raise ``ValueError`` naming the column and rows when the claim columns are unusable."""
+    require_columns(frame, _REQUIRED[purpose], f"{purpose} GLM data")
     for column in _REQUIRED[purpose]:
-        if column not in frame.columns:
-            raise ValueError(f"{purpose} GLM needs a column {column!r}; got {list(frame.columns)}")
         values = pd.to_numeric(frame[column], errors="coerce")
         positive = column == "exposure"
         bad = values.isna() | (values <= 0 if positive else values < 0)
@@ -49,21 +54,23 @@ def _check(frame: pd.DataFrame, purpose: str) -> None:
 def fit_frequency_glm(frame: pd.DataFrame, terms: str):
     """Poisson GLM of ``claim_count`` with offset ln(``exposure`` in years).
 
-    Returns the statsmodels ``GLMResults``: ``params`` are log rate ratios,
+    Returns the fitted GLM (:class:`~crm_analysis.estimates.FittedResults` around statsmodels'
+    ``GLMResults``): ``params_`` are log rate ratios,
     ``exp(Intercept)`` is the reference cell's claims per policy-year.
     """
     _check(frame, "frequency")
-    return smf.glm(
+    return FittedResults(smf.glm(
         f"claim_count ~ {terms}", frame, family=sm.families.Poisson(),
         offset=np.log(frame["exposure"].to_numpy(dtype=float)),
-    ).fit()
+    ).fit())
 
 
 def fit_negative_binomial(frame: pd.DataFrame, terms: str, start=None):
     """NB2 count model (variance μ + α μ²) with exposure, fitted by maximum likelihood.
 
-    ``start`` may be a Poisson fit whose parameters start the optimiser. Returns the
-    statsmodels ``NegativeBinomialResults``; ``params["alpha"]`` is the dispersion α.
+    ``start`` may be a Poisson fit whose parameters start the optimiser. Returns the fit
+    (``FittedResults`` around statsmodels' ``NegativeBinomialResults``); ``params_["alpha"]``
+    is the dispersion α.
     """
     _check(frame, "frequency")
     model = smf.negativebinomial(
@@ -72,7 +79,7 @@ def fit_negative_binomial(frame: pd.DataFrame, terms: str, start=None):
     start_params = None
     if start is not None:
         start_params = np.append(np.asarray(start.params), 0.1)
-    return model.fit(start_params=start_params, method="bfgs", maxiter=1000, disp=0)
+    return FittedResults(model.fit(start_params=start_params, method="bfgs", maxiter=1000, disp=0))
 
 
 def fit_severity_glm(frame: pd.DataFrame, terms: str):
@@ -92,10 +99,10 @@ def fit_severity_glm(frame: pd.DataFrame, terms: str):
             "column 'claim_amount' must be positive where claim_count > 0; "
             f"rows {list(claims.index[bad.to_numpy()][:10])} are not"
         )
-    return smf.glm(
+    return FittedResults(smf.glm(
         f"mean_claim ~ {terms}", claims, family=sm.families.Gamma(sm.families.links.Log()),
         var_weights=claims["claim_count"].to_numpy(dtype=float),
-    ).fit(scale="X2")
+    ).fit(scale="X2"))
 
 
 def fit_tweedie_glm(frame: pd.DataFrame, terms: str, var_power: float = 1.5):
@@ -109,8 +116,8 @@ def fit_tweedie_glm(frame: pd.DataFrame, terms: str, var_power: float = 1.5):
         raise ValueError(f"var_power must lie in (1, 2), got {var_power}")
     data = frame.assign(loss_cost=frame["claim_amount"] / frame["exposure"])
     family = sm.families.Tweedie(var_power=var_power, link=sm.families.links.Log())
-    return smf.glm(f"loss_cost ~ {terms}", data, family=family,
-                   var_weights=frame["exposure"].to_numpy(dtype=float)).fit(scale="X2")
+    return FittedResults(smf.glm(f"loss_cost ~ {terms}", data, family=family,
+                                 var_weights=frame["exposure"].to_numpy(dtype=float)).fit(scale="X2"))
 
 
 def predict_rate(results, frame: pd.DataFrame) -> np.ndarray:
@@ -126,22 +133,21 @@ def predict_rate(results, frame: pd.DataFrame) -> np.ndarray:
     return np.asarray(results.predict(frame))
 
 
-def coefficient_table(results, truth: pd.Series | None = None, alpha: float = 0.05) -> pd.DataFrame:
-    """Estimates, standard errors, (1 − alpha) Wald intervals and rate ratios per term.
+def coefficient_table(results, truth: pd.Series | None = None, level: float = 0.95) -> pd.DataFrame:
+    """The estimate table of a fitted GLM's coefficients, with rate ratios.
 
-    With ``truth`` (true coefficients by term name, e.g. from the synthetic
-    generator) adds ``true`` and ``covered`` (true value inside the interval).
-    Log-scale columns: ``estimate``, ``ci_low``, ``ci_high``; multiplicative:
-    ``rate_ratio``, ``rr_low``, ``rr_high``.
+    Log scale (one row per term): ``estimate``, ``std_err``, ``ci_low``, ``ci_high`` (Wald
+    at ``level``), ``p_value`` (Wald test of a zero coefficient), ``level``;
+    multiplicative scale: ``rate_ratio`` = exp(estimate) and its interval
+    ``rate_ratio_ci_low``, ``rate_ratio_ci_high``. With ``truth`` (true coefficients by term
+    name, e.g. from the synthetic generator) adds ``true`` and ``covered`` (true value
+    inside the interval). The NB2 dispersion ``alpha`` is left out.
     """
-    ci = results.conf_int(alpha=alpha)
-    table = pd.DataFrame({
-        "estimate": results.params, "std_err": results.bse,
-        "ci_low": ci.iloc[:, 0], "ci_high": ci.iloc[:, 1],
-    }).drop(index=["alpha"], errors="ignore")
+    level = check_level(level)
+    table = FittedResults(unwrap(results)).summary(level=level).drop(index=["alpha"], errors="ignore")
     table["rate_ratio"] = np.exp(table["estimate"])
-    table["rr_low"] = np.exp(table["ci_low"])
-    table["rr_high"] = np.exp(table["ci_high"])
+    table["rate_ratio_ci_low"] = np.exp(table["ci_low"])
+    table["rate_ratio_ci_high"] = np.exp(table["ci_high"])
     if truth is not None:
         table["true"] = truth.reindex(table.index)
         table["covered"] = (table["ci_low"] <= table["true"]) & (table["true"] <= table["ci_high"])
@@ -154,21 +160,21 @@ class Overdispersion:
     """Overdispersion check of a Poisson fit.
 
     pearson_ratio : Pearson χ² / residual degrees of freedom (≈ 1 under Poisson).
-    pearson_pvalue : upper-tail χ² p-value of the Pearson statistic.
-    tests : statsmodels' score tests (Dean; Cameron–Trivedi) with statistic and p-value.
+    pearson_p_value : upper-tail χ² p-value of the Pearson statistic.
+    tests : statsmodels' score tests (Dean; Cameron–Trivedi): ``statistic``, ``p_value``.
     """
 
     pearson_ratio: float
-    pearson_pvalue: float
+    pearson_p_value: float
     tests: pd.DataFrame
 
 
 def overdispersion(results) -> Overdispersion:
     """Pearson χ²/df and score tests of var(y) = E(y) for a Poisson GLM fit."""
     ratio = results.pearson_chi2 / results.df_resid
-    pvalue = stats.chi2.sf(results.pearson_chi2, results.df_resid)
-    tests = PoissonDiagnostic(results).test_dispersion().summary_frame()
-    return Overdispersion(float(ratio), float(pvalue), tests)
+    p_value = stats.chi2.sf(results.pearson_chi2, results.df_resid)
+    tests = PoissonDiagnostic(unwrap(results)).test_dispersion().summary_frame().rename(columns={"pvalue": "p_value"})
+    return Overdispersion(float(ratio), float(p_value), tests)
 
 
 def count_model_comparison(poisson, negbin) -> pd.DataFrame:
@@ -184,6 +190,6 @@ def count_model_comparison(poisson, negbin) -> pd.DataFrame:
     }
     table = pd.DataFrame(rows).T
     table["lr_stat_vs_poisson"] = [np.nan, lr]
-    table["lr_pvalue"] = [np.nan, 0.5 * stats.chi2.sf(max(lr, 0.0), 1)]
+    table["lr_p_value"] = [np.nan, 0.5 * stats.chi2.sf(max(lr, 0.0), 1)]
     table["alpha"] = [0.0, float(negbin.params["alpha"])]
     return table

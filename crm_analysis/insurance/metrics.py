@@ -34,7 +34,7 @@ def _arrays(observed, predicted, exposure, name: str = "predicted"):
     return observed, predicted, exposure
 
 
-def lorenz_curve(observed_loss, predicted_rate, exposure=None) -> pd.DataFrame:
+def ordered_lorenz_curve(observed_loss, predicted_rate, exposure=None) -> pd.DataFrame:
     """Exposure-weighted ordered Lorenz curve.
 
     Parameters
@@ -57,13 +57,13 @@ def lorenz_curve(observed_loss, predicted_rate, exposure=None) -> pd.DataFrame:
     })
 
 
-def gini(observed_loss, predicted_rate, exposure=None) -> float:
-    """Exposure-weighted ordered-Lorenz Gini: 1 − 2 × area under :func:`lorenz_curve`.
+def ordered_gini(observed_loss, predicted_rate, exposure=None) -> float:
+    """Exposure-weighted ordered-Lorenz Gini: 1 − 2 × area under :func:`ordered_lorenz_curve`.
 
     0 for a prediction that does not rank risks; higher is better ranking; the
     maximum for given data is reached by ordering on observed loss per exposure.
     """
-    curve = lorenz_curve(observed_loss, predicted_rate, exposure)
+    curve = ordered_lorenz_curve(observed_loss, predicted_rate, exposure)
     return float(1.0 - 2.0 * np.trapezoid(curve["loss_share"], curve["exposure_share"]))
 
 
@@ -127,6 +127,6 @@ def frequency_scores(observed_count, exposure, predictions: dict) -> pd.DataFram
     """
     rows = {name: {"poisson_deviance": poisson_deviance(observed_count, rate, exposure),
                    "d2": d2_poisson(observed_count, rate, exposure),
-                   "gini": gini(observed_count, rate, exposure)}
+                   "gini": ordered_gini(observed_count, rate, exposure)}
             for name, rate in predictions.items()}
     return pd.DataFrame(rows).T

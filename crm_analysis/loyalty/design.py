@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..common import require_columns
+
 
 def check_columns(frame: pd.DataFrame, columns: list[str], what: str = "frame") -> None:
     """Raise ``ValueError`` naming missing columns or rows with missing values."""
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(
-            f"{what} has no column(s) {missing}; available: {list(frame.columns)}")
+    require_columns(frame, columns, what)
     for column in columns:
         bad = frame.index[frame[column].isna()]
         if len(bad):

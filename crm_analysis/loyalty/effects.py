@@ -1,4 +1,5 @@
-"""Estimates of a loyalty program's causal effect on spend, each with a 95% interval.
+"""Estimates of a loyalty program's causal effect on spend, each with an interval at ``level``
+(0.95 by default).
 
 All estimates are in the outcome's units (with the synthetic program: currency units
 per customer per month). The target is the average effect on members (ATT); with an
@@ -26,29 +27,36 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
-from scipy import stats
 from sklearn.neighbors import NearestNeighbors
 from statsmodels.treatment.treatment_effects import TreatmentEffect
 
+from ..estimates import FittedResults, check_level, estimate_table, normal_quantile, unwrap
 from .design import check_columns, covariate_matrix, treatment_indicator
 
 
 @dataclass(frozen=True)
 class EffectEstimate:
-    """One effect estimate: point, standard error and a two-sided interval.
+    """One effect estimate: point, standard error and a two-sided interval at ``level``.
 
+    :meth:`table` gives it as a one-row estimate table (index: the method).
     ``weights`` (optional) are the weights the method puts on each row of the input,
     for balance checks (treated rows 1, controls their matching or IPW weight).
     """
 
     method: str
     estimate: float
-    se: float
+    std_err: float
     ci_low: float
     ci_high: float
     n_treated: int
     n_control: int
     weights: pd.Series | None = None
+    level: float = 0.95
+
+    def table(self) -> pd.DataFrame:
+        """The estimate as a one-row estimate table indexed by the method."""
+        return estimate_table(self.estimate, self.std_err, ci_low=self.ci_low, ci_high=self.ci_high,
+                              level=self.level, index=[self.method])
 
     def as_dict(self) -> dict:
         """``{estimate, ci_low, ci_high}`` as plain floats (for ``record``)."""
@@ -56,10 +64,11 @@ class EffectEstimate:
                 "ci_high": float(self.ci_high)}
 
 
-def _from_se(method, estimate, se, d, alpha, weights=None) -> EffectEstimate:
-    z = stats.norm.ppf(1 - alpha / 2)
+def _from_se(method, estimate, se, d, level, weights=None) -> EffectEstimate:
+    z = normal_quantile(level)
     return EffectEstimate(method, float(estimate), float(se), float(estimate - z * se),
-                          float(estimate + z * se), int(d.sum()), int((1 - d).sum()), weights)
+                          float(estimate + z * se), int(d.sum()), int((1 - d).sum()), weights,
+                          check_level(level))
 
 
 def _outcome(frame: pd.DataFrame, outcome: str) -> pd.Series:
@@ -70,17 +79,17 @@ def _outcome(frame: pd.DataFrame, outcome: str) -> pd.Series:
 
 
 def naive_difference(customers: pd.DataFrame, outcome: str = "post_spend",
-                     treatment: str = "member", alpha: float = 0.05) -> EffectEstimate:
+                     treatment: str = "member", level: float = 0.95) -> EffectEstimate:
     """Member mean minus non-member mean of ``outcome``, with Welch (HC2) SE."""
     d = treatment_indicator(customers, treatment)
     y = _outcome(customers, outcome)
     fit = sm.OLS(y, sm.add_constant(d.astype(float))).fit(cov_type="HC2")
-    return _from_se("naive", fit.params[treatment], fit.bse[treatment], d, alpha)
+    return _from_se("naive", fit.params[treatment], fit.bse[treatment], d, level)
 
 
 def regression_adjustment(customers: pd.DataFrame, covariates: list[str],
                           outcome: str = "post_spend", treatment: str = "member",
-                          alpha: float = 0.05) -> EffectEstimate:
+                          level: float = 0.95) -> EffectEstimate:
     """Coefficient of the treatment in OLS of ``outcome`` on it and ``covariates`` (HC3 SE).
 
     Unbiased when the outcome is linear in the covariates and the effect does not vary
@@ -91,22 +100,24 @@ def regression_adjustment(customers: pd.DataFrame, covariates: list[str],
     exog = sm.add_constant(pd.concat([d.astype(float), covariate_matrix(customers, covariates)],
                                      axis=1))
     fit = sm.OLS(y, exog).fit(cov_type="HC3")
-    return _from_se("regression", fit.params[treatment], fit.bse[treatment], d, alpha)
+    return _from_se("regression", fit.params[treatment], fit.bse[treatment], d, level)
 
 
 def fit_propensity(customers: pd.DataFrame, covariates: list[str],
                    treatment: str = "member"):
-    """Logistic regression of membership on ``covariates``; statsmodels Logit results.
+    """Logistic regression of membership on ``covariates``: a
+    :class:`~crm_analysis.estimates.FittedResults` around statsmodels' Logit results
+    (``params_``, ``std_err_``, ``conf_int(level=)``, ``summary(level=)``).
 
     ``.predict()`` gives each customer's propensity score (probability of joining).
     """
     d = treatment_indicator(customers, treatment)
     exog = sm.add_constant(covariate_matrix(customers, covariates))
-    return sm.Logit(d, exog).fit(disp=False)
+    return FittedResults(sm.Logit(d, exog).fit(disp=False))
 
 
 def ipw_effect(customers: pd.DataFrame, covariates: list[str], outcome: str = "post_spend",
-               treatment: str = "member", alpha: float = 0.05) -> EffectEstimate:
+               treatment: str = "member", level: float = 0.95) -> EffectEstimate:
     """Average effect on members by inverse-probability weighting (normalized weights).
 
     Controls get weight e/(1-e), members 1, where e is the logistic propensity score.
@@ -117,16 +128,16 @@ def ipw_effect(customers: pd.DataFrame, covariates: list[str], outcome: str = "p
     propensity = fit_propensity(customers, covariates, treatment)
     score = propensity.predict()
     model = sm.OLS(y.to_numpy(), np.ones((len(y), 1)))
-    result = TreatmentEffect(model, d.to_numpy(), results_select=propensity).ipw(
+    result = TreatmentEffect(model, d.to_numpy(), results_select=unwrap(propensity)).ipw(
         effect_group=1)
     weights = pd.Series(np.where(d == 1, 1.0, score / (1.0 - score)), index=customers.index)
     effect, se = float(np.ravel(result.effect)[0]), float(np.ravel(result.sd)[0])
-    return _from_se("ipw", effect, se, d, alpha, weights)
+    return _from_se("ipw", effect, se, d, level, weights)
 
 
 def matching_effect(customers: pd.DataFrame, covariates: list[str],
                     outcome: str = "post_spend", treatment: str = "member",
-                    n_neighbors: int = 4, alpha: float = 0.05) -> EffectEstimate:
+                    n_neighbors: int = 4, level: float = 0.95) -> EffectEstimate:
     """Average effect on members by matching each member to ``n_neighbors`` non-members.
 
     Matches on the logit of the estimated propensity score, with replacement; the
@@ -171,13 +182,13 @@ def matching_effect(customers: pd.DataFrame, covariates: list[str],
     weights = np.zeros(len(d))
     weights[treated] = 1.0
     weights[control] = times_used / n_neighbors
-    return _from_se("matching", att, np.sqrt(variance), d, alpha,
+    return _from_se("matching", att, np.sqrt(variance), d, level,
                     pd.Series(weights, index=customers.index))
 
 
 def did_effect(panel: pd.DataFrame, outcome: str = "spend", treatment: str = "member",
                post: str = "post", period: str = "period", unit: str = "customer_id",
-               alpha: float = 0.05) -> EffectEstimate:
+               level: float = 0.95) -> EffectEstimate:
     """Difference-in-differences: the member × post coefficient with period fixed effects.
 
     OLS of ``outcome`` on the member indicator, one dummy per period and member × post;
@@ -196,15 +207,14 @@ def did_effect(panel: pd.DataFrame, outcome: str = "spend", treatment: str = "me
                               cov_kwds={"groups": pd.factorize(panel[unit])[0]})
     units = panel.drop_duplicates(unit)
     return _from_se("did", fit.params["did"], fit.bse["did"],
-                    units[treatment].astype(int), alpha)
+                    units[treatment].astype(int), level)
 
 
 def estimates_table(estimates: list[EffectEstimate],
                     true_effect: float | None = None) -> pd.DataFrame:
-    """One row per estimate: method, estimate, se, ci_low, ci_high, and, when the true
-    effect is known, ``bias`` (estimate − truth) and ``covers`` (truth inside the CI)."""
-    table = pd.DataFrame([{"method": e.method, "estimate": e.estimate, "se": e.se,
-                           "ci_low": e.ci_low, "ci_high": e.ci_high} for e in estimates])
+    """One row per estimate: method, estimate, std_err, ci_low, ci_high, level, and, when
+    the true effect is known, ``bias`` (estimate − truth) and ``covers`` (truth inside the CI)."""
+    table = pd.concat([e.table() for e in estimates]).rename_axis("method").reset_index()
     if true_effect is not None:
         table["bias"] = table["estimate"] - true_effect
         table["covers"] = (table["ci_low"] <= true_effect) & (true_effect <= table["ci_high"])
@@ -215,11 +225,11 @@ def spend_by_period(panel: pd.DataFrame, outcome: str = "spend", treatment: str 
                     period: str = "period") -> pd.DataFrame:
     """Mean outcome per period for members and non-members (for a parallel-trends check).
 
-    Columns: period, member (bool), mean, se (standard error of the mean).
+    Columns: period, member (bool), mean, std_err (standard error of the mean).
     """
     check_columns(panel, [outcome, treatment, period], "panel")
     d = treatment_indicator(panel, treatment, "panel").astype(bool)
     grouped = panel.assign(**{treatment: d}).groupby([period, treatment])[outcome]
     out = grouped.agg(["mean", "std", "count"]).reset_index()
-    out["se"] = out["std"] / np.sqrt(out["count"])
+    out["std_err"] = out["std"] / np.sqrt(out["count"])
     return out.drop(columns=["std", "count"]).rename(columns={treatment: "member"})

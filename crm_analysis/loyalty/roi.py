@@ -17,14 +17,20 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..estimates import estimate_table
+
 
 @dataclass(frozen=True)
 class ProgramROI:
-    """Program economics over the window; money in currency units, rates as ratios."""
+    """Program economics over the window; money in currency units, rates as ratios.
+
+    ``roi`` with ``ci_low``/``ci_high``: the ROI and its interval, mapped from the effect's
+    interval at ``level`` (:meth:`table` gives the estimate table).
+    """
 
     roi: float
-    roi_ci_low: float
-    roi_ci_high: float
+    ci_low: float
+    ci_high: float
     incremental_spend: float
     incremental_margin: float
     reward_cost: float
@@ -32,10 +38,16 @@ class ProgramROI:
     deadweight_survey: float
     deadweight_effect: float
     break_even_reward_rate: float
+    level: float = 0.95
 
     def as_dict(self) -> dict:
         """ROI with its interval as ``{estimate, ci_low, ci_high}`` (for ``record``)."""
-        return {"estimate": self.roi, "ci_low": self.roi_ci_low, "ci_high": self.roi_ci_high}
+        return {"estimate": self.roi, "ci_low": self.ci_low, "ci_high": self.ci_high}
+
+    def table(self) -> pd.DataFrame:
+        """The ROI as a one-row estimate table (index ``roi``; no standard error)."""
+        return estimate_table(self.roi, ci_low=self.ci_low, ci_high=self.ci_high,
+                              level=self.level, index=["roi"])
 
 
 def _check(name: str, value: float, low: float = 0.0, high: float = np.inf) -> None:
@@ -50,8 +62,9 @@ def program_roi(effect: dict, n_members: int, member_spend: float, n_periods: in
 
     Parameters
     ----------
-    effect : ``{estimate, ci_low, ci_high}``, causal lift in currency units per member
-        per month (e.g. ``EffectEstimate.as_dict()``).
+    effect : ``{estimate, ci_low, ci_high[, level]}``, causal lift in currency units per
+        member per month (e.g. ``EffectEstimate.as_dict()``), or a one-row estimate table
+        (e.g. ``EffectEstimate.table()``).
     n_members : members in the window.
     member_spend : members' total spend in the window, currency units (rewards are paid
         on all of it).
@@ -67,6 +80,10 @@ def program_roi(effect: dict, n_members: int, member_spend: float, n_periods: in
     share × rewards paid; ``deadweight_effect`` counts the rewards paid on non-incremental
     spend, reward_rate × (member_spend − incremental spend), using the estimated effect.
     """
+    if isinstance(effect, pd.DataFrame):
+        if len(effect) != 1:
+            raise ValueError(f"effect: give a one-row estimate table; got {len(effect)} rows")
+        effect = effect.iloc[0].to_dict()
     for key in ("estimate", "ci_low", "ci_high"):
         if key not in effect:
             raise ValueError(f"effect needs key {key!r}; got {sorted(effect)}")
@@ -87,24 +104,26 @@ def program_roi(effect: dict, n_members: int, member_spend: float, n_periods: in
 
     incremental = effect["estimate"] * n_members * n_periods
     return ProgramROI(
-        roi=float(roi(effect["estimate"])), roi_ci_low=float(roi(effect["ci_low"])),
-        roi_ci_high=float(roi(effect["ci_high"])),
+        roi=float(roi(effect["estimate"])), ci_low=float(roi(effect["ci_low"])),
+        ci_high=float(roi(effect["ci_high"])),
         incremental_spend=float(incremental), incremental_margin=float(margin_rate * incremental),
         reward_cost=float(reward_rate * member_spend), fixed_cost=float(fixed_cost),
         deadweight_survey=float(would_buy_anyway_share * reward_rate * member_spend),
         deadweight_effect=float(reward_rate * max(member_spend - incremental, 0.0)),
         break_even_reward_rate=float((margin_rate * incremental - fixed_cost) / member_spend),
+        level=float(effect.get("level", 0.95)),
     )
 
 
 def roi_by_reward_rate(effect: dict, reward_rates, **kwargs) -> pd.DataFrame:
     """ROI and its interval over a grid of reward rates (other arguments as program_roi).
 
-    Returns columns reward_rate, roi, ci_low, ci_high. The effect is held fixed.
+    Returns columns reward_rate, estimate (the ROI), std_err (NaN: the interval is mapped
+    from the effect's), ci_low, ci_high, level. The effect is held fixed.
     """
     rows = []
     for rate in np.asarray(reward_rates, dtype=float):
         result = program_roi(effect, reward_rate=float(rate), **kwargs)
-        rows.append({"reward_rate": rate, "roi": result.roi,
-                     "ci_low": result.roi_ci_low, "ci_high": result.roi_ci_high})
+        rows.append({"reward_rate": rate, "estimate": result.roi, "std_err": np.nan,
+                     "ci_low": result.ci_low, "ci_high": result.ci_high, "level": result.level})
     return pd.DataFrame(rows)

@@ -15,6 +15,8 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint, proportions_ztest
 
+from ..estimates import alpha_of, check_level
+
 #: Share of self-service shoppers who switched their most-used store in the last year
 #: (Food Marketing Institute, as quoted on the sources' slide 22).
 SWITCHING_SHARES = {"Switzerland": 0.07, "Germany": 0.10, "Spain": 0.11,
@@ -47,11 +49,16 @@ def survey_counts(shares: dict[str, float], n: int | dict[str, int]) -> pd.DataF
 
 
 def wilson_intervals(shares: dict[str, float], n: int | dict[str, int],
-                     alpha: float = 0.05) -> pd.DataFrame:
-    """Wilson score intervals for each share: survey_counts plus ci_low, ci_high."""
+                     level: float = 0.95) -> pd.DataFrame:
+    """Wilson score intervals for each share: survey_counts plus ``std_err`` (the binomial
+    standard error sqrt(p(1−p)/n) of the share), ``ci_low``, ``ci_high`` (Wilson) and
+    ``level``. The share itself is the estimate."""
+    level = check_level(level)
     table = survey_counts(shares, n)
-    low, high = proportion_confint(table["successes"], table["n"], alpha=alpha, method="wilson")
-    return table.assign(ci_low=np.asarray(low), ci_high=np.asarray(high))
+    low, high = proportion_confint(table["successes"], table["n"], alpha=alpha_of(level), method="wilson")
+    p = table["successes"] / table["n"]
+    return table.assign(std_err=np.sqrt(p * (1 - p) / table["n"]), ci_low=np.asarray(low),
+                        ci_high=np.asarray(high), level=level)
 
 
 @dataclass(frozen=True)
@@ -60,7 +67,7 @@ class ChiSquareResult:
 
     statistic: float
     dof: int
-    pvalue: float
+    p_value: float
     expected: pd.DataFrame
 
 
@@ -68,17 +75,18 @@ def equal_proportions_test(shares: dict[str, float], n: int | dict[str, int]) ->
     """Chi-square test that all groups share one proportion (no continuity correction)."""
     table = survey_counts(shares, n)
     observed = np.column_stack([table["successes"], table["n"] - table["successes"]])
-    statistic, pvalue, dof, expected = stats.chi2_contingency(observed, correction=False)
+    statistic, p_value, dof, expected = stats.chi2_contingency(observed, correction=False)
     frame = pd.DataFrame(expected, index=table["group"], columns=["yes", "no"])
-    return ChiSquareResult(float(statistic), int(dof), float(pvalue), frame)
+    return ChiSquareResult(float(statistic), int(dof), float(p_value), frame)
 
 
 def pairwise_proportion_tests(shares: dict[str, float], n: int | dict[str, int],
                               method: str = "holm", alpha: float = 0.05) -> pd.DataFrame:
     """Two-proportion z-tests for every pair of groups, adjusted for multiple testing.
 
-    Returns one row per pair: group_a, group_b, difference (a minus b), z, pvalue,
-    pvalue_adjusted (``multipletests`` with ``method``) and reject (at ``alpha``).
+    Returns one row per pair: group_a, group_b, difference (a minus b), z, p_value,
+    p_value_adjusted (``multipletests`` with ``method``) and reject (at the test's
+    significance level ``alpha``; not an interval level).
     """
     table = survey_counts(shares, n).set_index("group")
     rows = []
@@ -87,15 +95,15 @@ def pairwise_proportion_tests(shares: dict[str, float], n: int | dict[str, int],
                                  table.loc[[a, b], "n"].to_numpy())
         rows.append({"group_a": a, "group_b": b,
                      "difference": table.at[a, "share"] - table.at[b, "share"],
-                     "z": float(z), "pvalue": float(p)})
+                     "z": float(z), "p_value": float(p)})
     out = pd.DataFrame(rows)
-    reject, adjusted, _, _ = multipletests(out["pvalue"], alpha=alpha, method=method)
-    return out.assign(pvalue_adjusted=adjusted, reject=reject)
+    reject, adjusted, _, _ = multipletests(out["p_value"], alpha=alpha, method=method)
+    return out.assign(p_value_adjusted=adjusted, reject=reject)
 
 
 def one_proportion_test(share: float, n: int, null: float) -> dict:
-    """Exact binomial test of a reported share against ``null``: {share, n, null, pvalue}."""
+    """Exact binomial test of a reported share against ``null``: {share, n, null, p_value}."""
     counts = survey_counts({"share": share}, n).iloc[0]
     result = stats.binomtest(int(counts["successes"]), int(counts["n"]), null)
     return {"share": float(share), "n": int(n), "null": float(null),
-            "pvalue": float(result.pvalue)}
+            "p_value": float(result.pvalue)}

@@ -17,7 +17,7 @@ def plot_rate_ratios(table: pd.DataFrame, ax=None, title: str = "Claim frequency
     table = table.drop(index="Intercept", errors="ignore")
     y = np.arange(len(table))[::-1]
     ax.errorbar(table["rate_ratio"], y,
-                xerr=[table["rate_ratio"] - table["rr_low"], table["rr_high"] - table["rate_ratio"]],
+                xerr=[table["rate_ratio"] - table["rate_ratio_ci_low"], table["rate_ratio_ci_high"] - table["rate_ratio"]],
                 fmt="o", color="#2a7ae2", capsize=3, label="estimate, 95% CI")
     if "true" in table.columns:
         ax.scatter(np.exp(table["true"]), y, marker="x", color="#d62728", zorder=3, label="true value")
@@ -30,8 +30,8 @@ def plot_rate_ratios(table: pd.DataFrame, ax=None, title: str = "Claim frequency
     return ax
 
 
-def plot_lorenz(curves: dict[str, pd.DataFrame], ax=None):
-    """Ordered Lorenz curves (``metrics.lorenz_curve`` frames), one per model, with the diagonal."""
+def plot_ordered_lorenz(curves: dict[str, pd.DataFrame], ax=None):
+    """Ordered Lorenz curves (``metrics.ordered_lorenz_curve`` frames), one per model, with the diagonal."""
     ax = ax or plt.subplots(figsize=(5, 5))[1]
     for name, curve in curves.items():
         ax.plot(curve["exposure_share"], curve["loss_share"], label=name)
@@ -43,7 +43,7 @@ def plot_lorenz(curves: dict[str, pd.DataFrame], ax=None):
     return ax
 
 
-def plot_lift(table: pd.DataFrame, ax=None, unit: str = "EUR per policy-year"):
+def plot_lift_by_decile(table: pd.DataFrame, ax=None, unit: str = "EUR per policy-year"):
     """Observed vs predicted loss cost per bin of predicted risk (``lift_by_decile``)."""
     ax = ax or plt.subplots(figsize=(7, 4))[1]
     x = np.arange(len(table))

@@ -61,8 +61,8 @@ def plot_parallel_trends(means: pd.DataFrame, ax=None):
     for member, label in [(False, "non-members"), (True, "members")]:
         part = means[means["member"] == member]
         ax.plot(part["period"], part["mean"], marker="o", label=label)
-        ax.fill_between(part["period"], part["mean"] - 2 * part["se"],
-                        part["mean"] + 2 * part["se"], alpha=0.2)
+        ax.fill_between(part["period"], part["mean"] - 2 * part["std_err"],
+                        part["mean"] + 2 * part["std_err"], alpha=0.2)
     ax.axvline(-0.5, color="grey", linestyle="--", label="launch")
     ax.set_xlabel("months from launch")
     ax.set_ylabel("mean spend per customer per month")
@@ -89,7 +89,7 @@ def plot_estimates(table: pd.DataFrame, true_effect: float | None = None, ax=Non
 def plot_roi_curve(curve: pd.DataFrame, break_even: float | None = None, ax=None):
     """Program ROI against the reward rate (``roi.roi_by_reward_rate``) with its band."""
     ax = _axes(ax)
-    ax.plot(curve["reward_rate"], curve["roi"], label="ROI")
+    ax.plot(curve["reward_rate"], curve["estimate"], label="ROI")
     ax.fill_between(curve["reward_rate"], curve["ci_low"], curve["ci_high"], alpha=0.25,
                     label="95% interval from the effect")
     ax.axhline(0, color="grey")

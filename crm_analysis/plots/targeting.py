@@ -26,7 +26,7 @@ def plot_gains(table: pd.DataFrame, ax=None, label: str = "model"):
     return ax
 
 
-def plot_lift(table: pd.DataFrame, ax=None):
+def plot_gains_lift(table: pd.DataFrame, ax=None):
     """Lift per score group (group response rate ÷ overall rate); 1 = no better than random."""
     ax = _ax(ax)
     ax.bar(table.index.astype(str), table["lift"], color="#2a7ae2")

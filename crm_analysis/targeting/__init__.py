@@ -1,5 +1,21 @@
-"""Target-customer selection: RFM, the power × loyalty × response cube, response and
-uplift models, gains/lift/profit curves (sources' slides 8 and 18)."""
+"""Target-customer selection (notebook 04): RFM, the power × loyalty × response cube,
+response and uplift models, gains/lift/profit curves (sources' slides 8 and 18).
+
+Modules and their public names::
+
+    rfm       rfm_scores (quintiles by value: common.score_groups), rfm_segments
+    cube      CELL_POLICY, cube_cells, cube_summary
+    response  fit_logit, predict_logit, odds_ratios (the estimate table of a logit, with
+              odds ratios), fit_gradient_boosting, predict_gradient_boosting, roc_auc,
+              calibration_table
+    gains     gains_table, profit_curve, optimal_depth, expected_profit_curve
+    uplift    TwoModelUplift, ClassTransformationUplift, qini_auc, uplift_auc, uplift_at_k,
+              uplift_by_group, uplift_curves
+    designs   caravan_design, hillstrom_design
+    checks    check_campaign, require_both_classes (value checks from crm_analysis.common)
+
+Plots: :mod:`crm_analysis.plots.targeting`.
+"""
 
 from .cube import CELL_POLICY, cube_cells, cube_summary
 from .designs import caravan_design, hillstrom_design

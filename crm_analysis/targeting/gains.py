@@ -1,9 +1,10 @@
 """Gains, lift and profit curves of a response score, and the profit-optimal contact depth.
 
-Customers are ordered by score, highest first (a stable sort, so tied scores keep their
-row order) and cut into ``n_bins`` groups of equal size by position (decile 1 = the best
-10 %). A tie that straddles a group boundary is split by row order; with continuous model
-scores this does not matter.
+Curves (profit by depth) order customers by score, highest first (a stable sort, so tied
+scores keep their row order). Gains tables cut the scores into ``n_bins`` equal-count
+groups **by value** with :func:`crm_analysis.common.score_groups` (group 1 = the best
+10 %): tied scores share a group, so with many ties groups are unequal (an empty group is
+left out); with continuous model scores the groups are equal.
 
 Hand-written on purpose: scikit-learn has no gains/lift table, and the few lines of
 cumulative sums below are clearer than a dependency on a marketing-metrics package.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..common import score_groups
 from .checks import as_binary, as_scores, require_both_classes, same_length
 
 
@@ -33,11 +35,11 @@ def gains_table(y, score, n_bins: int = 10) -> pd.DataFrame:
     ÷ overall rate), ``cum_share`` (share of all customers in groups 1..g), ``gain`` (share
     of all responders found in groups 1..g) and ``cum_lift`` (``gain / cum_share``).
     """
-    y_sorted, _ = _order(y, score)
+    y_sorted, s_sorted = _order(y, score)
     n = len(y_sorted)
     if n < n_bins:
         raise ValueError(f"gains_table: {n} customers cannot fill {n_bins} groups")
-    group = np.arange(n) * n_bins // n + 1
+    group = n_bins + 1 - score_groups(s_sorted, n_bins)
     table = (pd.DataFrame({"group": group, "y": y_sorted})
              .groupby("group")["y"].agg(customers="size", responders="sum"))
     overall = y_sorted.mean()

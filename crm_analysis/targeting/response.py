@@ -15,13 +15,13 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
 from threadpoolctl import threadpool_limits
 
+from ..common import require_columns, score_groups
+from ..estimates import FittedResults, check_level, unwrap
 from .checks import as_binary, as_scores, require_both_classes, same_length
 
 
 def _design(frame: pd.DataFrame, features) -> pd.DataFrame:
-    missing = [c for c in features if c not in frame.columns]
-    if missing:
-        raise ValueError(f"column(s) {missing} not found; columns are {list(frame.columns)}")
+    require_columns(frame, features, "response model data")
     X = frame[list(features)].apply(pd.to_numeric, errors="coerce").astype(float)
     bad = ~np.isfinite(X.to_numpy())
     if bad.any():
@@ -36,8 +36,10 @@ def fit_logit(frame: pd.DataFrame, target: str, features):
 
     Fitted as a binomial GLM by iteratively reweighted least squares, as R's ``glm`` does,
     so it converges (with large coefficients) on quasi-separated data such as Caravan,
-    where Newton's method on the likelihood does not. Returns the statsmodels GLM results
-    (``params``, ``bse``, ``conf_int()``, ``summary()``, ``predict``, ``converged``).
+    where Newton's method on the likelihood does not. Returns a
+    :class:`~crm_analysis.estimates.FittedResults`: ``params_``, ``std_err_``,
+    ``conf_int(level=)``, ``summary(level=)`` (the estimate table), with statsmodels'
+    attributes (``params``, ``predict``, ``converged``, …) passed through.
     BLAS runs single-threaded here: for designs of tens of columns threading costs more
     than it saves, and on a busy machine it made the Caravan fit ten times slower.
     """
@@ -47,7 +49,7 @@ def fit_logit(frame: pd.DataFrame, target: str, features):
     require_both_classes(y, target)
     X = sm.add_constant(_design(frame, features), has_constant="add")
     with threadpool_limits(limits=1, user_api="blas"):
-        return sm.GLM(y, X, family=sm.families.Binomial()).fit()
+        return FittedResults(sm.GLM(y, X, family=sm.families.Binomial()).fit())
 
 
 def predict_logit(result, frame: pd.DataFrame) -> np.ndarray:
@@ -57,12 +59,18 @@ def predict_logit(result, frame: pd.DataFrame) -> np.ndarray:
     return np.asarray(result.predict(X))
 
 
-def odds_ratios(result) -> pd.DataFrame:
-    """Coefficient, standard error, p-value, odds ratio and its 95 % interval per term."""
-    ci = np.exp(result.conf_int())
-    return pd.DataFrame({"coef": result.params, "std_err": result.bse,
-                         "p_value": result.pvalues, "odds_ratio": np.exp(result.params),
-                         "or_low": ci[0], "or_high": ci[1]})
+def odds_ratios(result, level: float = 0.95) -> pd.DataFrame:
+    """The estimate table of a :func:`fit_logit` result, with odds ratios.
+
+    Log-odds scale (one row per term): ``estimate``, ``std_err``, ``ci_low``, ``ci_high``
+    (Wald at ``level``), ``p_value`` (Wald test of a zero coefficient), ``level``;
+    multiplicative scale: ``odds_ratio`` = exp(estimate) and its interval
+    ``odds_ratio_ci_low``, ``odds_ratio_ci_high``.
+    """
+    level = check_level(level)
+    table = FittedResults(unwrap(result)).summary(level=level)
+    return table.assign(odds_ratio=np.exp(table["estimate"]), odds_ratio_ci_low=np.exp(table["ci_low"]),
+                        odds_ratio_ci_high=np.exp(table["ci_high"]))
 
 
 def fit_gradient_boosting(frame: pd.DataFrame, target: str, features, max_iter: int = 100,
@@ -98,7 +106,7 @@ def calibration_table(y, prob, n_bins: int = 10) -> pd.DataFrame:
     y = as_binary(y, "response")
     p = as_scores(prob, "probability")
     same_length(response=y, probability=p)
-    bins = pd.qcut(pd.Series(p).rank(method="first"), n_bins, labels=False)
+    bins = score_groups(p, n_bins) - 1  # equal-count bins by value: tied probabilities share one
     data = pd.DataFrame({"bin": bins, "p": p, "y": y})
     return data.groupby("bin").agg(customers=("y", "size"), mean_predicted=("p", "mean"),
                                    observed_rate=("y", "mean"))

@@ -3,10 +3,10 @@
 Scoring direction: 5 is best on every axis, so the most RECENT buyers (fewest days since
 the last purchase), the most frequent and the highest spenders score 5.
 
-Ties: customers are ranked with ``rank(method="first")`` (ties broken by row order, after
-ordering by the value) before cutting into equal-sized groups, so every score holds
-``n / bins`` customers (±1) even when many customers share a value (frequency often does).
-The price is that two customers with the same value can get neighbouring scores.
+Ties: scores are :func:`crm_analysis.common.score_groups` of the values, **by value**:
+customers with the same value always get the same score, whatever the row order. When
+many customers share a value (frequency often does) the groups are unequal in size and a
+score may be empty.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..common import score_groups
 from .checks import as_scores
 
 SEGMENT_RULES = (
@@ -32,8 +33,7 @@ SEGMENT_RULES = (
 
 
 def _score(values: np.ndarray, bins: int, higher_is_better: bool) -> np.ndarray:
-    ranks = pd.Series(values if higher_is_better else -values).rank(method="first")
-    return pd.qcut(ranks, bins, labels=False).to_numpy() + 1
+    return score_groups(values, bins, higher_is_better=higher_is_better)
 
 
 def rfm_scores(frame: pd.DataFrame, recency: str = "recency_days",

@@ -32,6 +32,7 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 
+from ..common import score_groups, top_k
 from .checks import as_scores, check_campaign, same_length
 
 
@@ -156,7 +157,7 @@ def uplift_at_k(y, treatment, score, k: float = 0.1) -> float:
     same_length(response=y, treated=t, score=s)
     if not 0 < k <= 1:
         raise ValueError(f"uplift_at_k: k must be a share in (0, 1], got {k!r}")
-    top = np.argsort(-s, kind="stable")[: int(np.ceil(k * len(s)))]
+    top = top_k(s, int(np.ceil(k * len(s))))
     yt, tt = y[top], t[top]
     if tt.sum() == 0 or tt.sum() == len(tt):
         raise ValueError(f"uplift_at_k: the top {k:.0%} holds only one arm; raise k")
@@ -165,13 +166,12 @@ def uplift_at_k(y, treatment, score, k: float = 0.1) -> float:
 
 def uplift_by_group(y, treatment, score, n_bins: int = 10) -> pd.DataFrame:
     """Observed response rates per arm and their difference by predicted-uplift group
-    (1 = highest predicted uplift; equal-sized groups by position)."""
+    (1 = highest predicted uplift; equal-count groups by value, so tied scores share a
+    group: :func:`crm_analysis.common.score_groups`)."""
     y, t = check_campaign(y, treatment)
     s = as_scores(score, "uplift score")
     same_length(response=y, treated=t, score=s)
-    order = np.argsort(-s, kind="stable")
-    group = np.empty(len(s), dtype=int)
-    group[order] = np.arange(len(s)) * n_bins // len(s) + 1
+    group = n_bins + 1 - score_groups(s, n_bins)
     data = pd.DataFrame({"group": group, "t": t, "y": y, "score": s})
     rates = data.pivot_table(index="group", columns="t", values="y", aggfunc="mean")
     out = pd.DataFrame({"predicted_uplift": data.groupby("group")["score"].mean(),

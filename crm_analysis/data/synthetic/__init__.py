@@ -13,6 +13,7 @@ Generators (import them from here)::
     simulate_loyalty_program    loyalty.py       self-selected program with a known effect
     simulate_insurance_portfolio insurance.py    Poisson/Gamma claims with known coefficients
     simulate_access_log         weblogs.py       Apache combined-format log with sessions
+    simulate_recency_chain      recency_chain.py purchases driven by a known recency-state Markov chain
     simulate_promotion          promotion.py     sales + promotion with a hidden 3-way interaction
 """
 
@@ -26,6 +27,7 @@ _GENERATORS = {
     "simulate_loyalty_program": "loyalty",
     "simulate_insurance_portfolio": "insurance",
     "simulate_access_log": "weblogs",
+    "simulate_recency_chain": "recency_chain",
     "simulate_promotion": "promotion",
 }
 

@@ -34,7 +34,7 @@ def _values(values) -> np.ndarray:
     return np.sort(x)
 
 
-def lorenz_curve(values) -> pd.DataFrame:
+def revenue_lorenz_curve(values) -> pd.DataFrame:
     """Points of the Lorenz curve: ``customer_share`` (0…1, smallest first) against
     ``revenue_share`` (cumulative share of the total), starting at (0, 0)."""
     x = _values(values)
@@ -45,9 +45,9 @@ def lorenz_curve(values) -> pd.DataFrame:
     })
 
 
-def gini(values) -> float:
+def revenue_gini(values) -> float:
     """Gini coefficient of the values: 0 when all customers spend alike, (n−1)/n when one
-    customer has all revenue. Equals 1 − 2 × (area under the Lorenz curve)."""
+    customer has all revenue. Equals 1 − 2 × (area under :func:`revenue_lorenz_curve`)."""
     x = _values(values)
     n = x.size
     ranks = np.arange(1, n + 1)
@@ -58,7 +58,7 @@ def top_share(values, q: float) -> float:
     """Share of total revenue held by the top ``q`` fraction of customers (0 < q ≤ 1)."""
     if not 0.0 < q <= 1.0:
         raise ValueError(f"top_share: q must be in (0, 1], got {q!r}")
-    curve = lorenz_curve(values)
+    curve = revenue_lorenz_curve(values)
     return float(1.0 - np.interp(1.0 - q, curve["customer_share"], curve["revenue_share"]))
 
 

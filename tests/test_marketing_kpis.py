@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crm_analysis import kpis
+from crm_analysis.marketing import kpis
 from crm_analysis.data.synthetic import simulate_transactions
 
 

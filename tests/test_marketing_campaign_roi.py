@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from crm_analysis.campaign_roi import campaign_outcome, mass_vs_targeted, top_share_mask
+from crm_analysis.marketing.campaign_roi import campaign_outcome, mass_vs_targeted, top_share_mask
 from crm_analysis.data.synthetic import simulate_campaign
 
 

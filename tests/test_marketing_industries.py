@@ -1,6 +1,6 @@
 import pytest
 
-from crm_analysis.industries import INDUSTRY_PROFILES, crm_fit
+from crm_analysis.marketing.industries import INDUSTRY_PROFILES, crm_fit
 
 
 def test_equal_weights_are_the_mean_of_the_axes():

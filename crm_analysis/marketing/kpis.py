@@ -15,15 +15,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..common import require_columns
+from ..clv.value import constant_retention_lifetime
+
 REQUIRED = ("customer_id", "date", "amount")
 
 
 def _check(transactions: pd.DataFrame, extra: tuple[str, ...] = ()) -> None:
-    missing = [c for c in REQUIRED + extra if c not in transactions.columns]
-    if missing:
-        raise ValueError(
-            f"transactions lack column(s) {missing}; they have {list(transactions.columns)}"
-        )
+    require_columns(transactions, REQUIRED + extra, "transactions")
 
 
 def product_kpis(transactions: pd.DataFrame) -> pd.DataFrame:
@@ -93,16 +92,16 @@ def retention_rate(transactions: pd.DataFrame, as_of, period_days: int = 365) ->
 
 def customer_equity(annual_margin: pd.Series | np.ndarray, retention: float,
                     discount_rate: float) -> float:
-    """Sum over customers of the retention-based lifetime value m·r/(1 + d − r).
+    """Sum over customers of the retention-based lifetime value m·r/(1 + d − r)
+    (:func:`crm_analysis.clv.constant_retention_lifetime` without the current year).
 
     ``annual_margin``: each customer's margin per year (currency); ``retention``: annual
     retention rate; ``discount_rate``: annual discount rate. Margins are assumed to arrive
     at the end of each year the customer is retained (Gupta & Lehmann's simple formula;
     notebook 03 fits proper CLV models).
     """
-    if not 0 <= retention < 1 + discount_rate:
-        raise ValueError(f"retention must be in [0, 1 + discount_rate), got {retention!r}")
-    return float(np.sum(annual_margin) * retention / (1.0 + discount_rate - retention))
+    lifetime = constant_retention_lifetime(retention, discount_rate, include_current=False)
+    return float(np.sum(annual_margin) * lifetime)
 
 
 def customer_kpis(transactions: pd.DataFrame, wallets: pd.DataFrame, as_of,

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..common import top_k
+
 
 def campaign_outcome(p_response, contacted, margin_per_response: float,
                      contact_cost: float) -> dict[str, float]:
@@ -52,7 +54,7 @@ def top_share_mask(score, share: float) -> np.ndarray:
         raise ValueError(f"score has NaN at rows {np.flatnonzero(np.isnan(s))[:10].tolist()}")
     k = int(np.ceil(share * s.size))
     mask = np.zeros(s.size, dtype=bool)
-    mask[np.argsort(-s, kind="stable")[:k]] = True
+    mask[top_k(s, k)] = True
     return mask
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from crm_analysis.concentration import gini, lorenz_curve, pareto_table, top_share
+from crm_analysis.marketing.concentration import pareto_table, revenue_gini, revenue_lorenz_curve, top_share
 
 
 def gini_mean_difference(x):
@@ -18,21 +18,21 @@ def test_hand_example():
     assert top_share(x, 0.2) == pytest.approx(0.5)
     assert top_share(x, 0.4) == pytest.approx(14 / 20)
     # the 10 pairs differ by 40 in all (80 over ordered pairs): G = 80 / (2·5²·4) = 0.4
-    assert gini(x) == pytest.approx(0.4)
-    curve = lorenz_curve(x)
+    assert revenue_gini(x) == pytest.approx(0.4)
+    curve = revenue_lorenz_curve(x)
     assert curve["revenue_share"].tolist() == pytest.approx([0, 0.05, 0.15, 0.30, 0.50, 1.0])
 
 
 def test_gini_matches_mean_difference_formula():
     x = np.random.default_rng(1).lognormal(3, 1.2, size=400)
-    assert gini(x) == pytest.approx(gini_mean_difference(x), rel=1e-12)
+    assert revenue_gini(x) == pytest.approx(gini_mean_difference(x), rel=1e-12)
 
 
 def test_gini_bounds():
-    assert gini(np.full(50, 7.0)) == pytest.approx(0.0)
+    assert revenue_gini(np.full(50, 7.0)) == pytest.approx(0.0)
     one_has_all = np.zeros(10)
     one_has_all[3] = 5
-    assert gini(one_has_all) == pytest.approx(0.9)  # (n - 1) / n
+    assert revenue_gini(one_has_all) == pytest.approx(0.9)  # (n - 1) / n
 
 
 def test_interpolated_top_share_between_customers():
@@ -50,4 +50,4 @@ def test_pareto_table_columns():
 @pytest.mark.parametrize("bad", [[1, -2, 3], [1, np.nan], [], [0, 0]])
 def test_bad_values_are_refused(bad):
     with pytest.raises(ValueError):
-        gini(bad)
+        revenue_gini(bad)

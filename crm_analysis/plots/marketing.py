@@ -31,8 +31,8 @@ def plot_share_of_wallet(sow: pd.DataFrame, ax=None):
     return ax
 
 
-def plot_lorenz(curve: pd.DataFrame, gini: float, ax=None):
-    """Lorenz curve (from ``concentration.lorenz_curve``) with the line of equality."""
+def plot_revenue_lorenz(curve: pd.DataFrame, gini: float, ax=None):
+    """Lorenz curve (from ``concentration.revenue_lorenz_curve``; ``gini`` from ``revenue_gini``) with the line of equality."""
     ax = _ax(ax)
     ax.plot(curve["customer_share"], curve["revenue_share"], label=f"customers (Gini {gini:.2f})")
     ax.plot([0, 1], [0, 1], color="grey", ls=":", label="equal revenue per customer")

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..common import require_columns
+
 AXES = ("lifetime_value", "direct_contact", "contact_frequency")
 
 INDUSTRY_PROFILES = pd.DataFrame(
@@ -42,9 +44,7 @@ def crm_fit(profiles: pd.DataFrame = INDUSTRY_PROFILES,
     unknown = set(weights) - set(AXES)
     if unknown:
         raise ValueError(f"unknown axes {sorted(unknown)}; axes are {list(AXES)}")
-    missing = [a for a in AXES if a not in profiles.columns]
-    if missing:
-        raise ValueError(f"profiles lack column(s) {missing}")
+    require_columns(profiles, AXES, "industry profiles")
     out_of_range = profiles.index[(profiles[list(AXES)] < 1).any(axis=1)
                                   | (profiles[list(AXES)] > 5).any(axis=1)]
     if len(out_of_range):
