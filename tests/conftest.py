@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -70,11 +71,12 @@ def _postgres_bin() -> Path | None:
     return None
 
 
-@pytest.fixture(scope="session")
-def postgres_server():
+@contextlib.contextmanager
+def throwaway_postgres(skip=pytest.skip):
     """A throwaway PostgreSQL cluster on a Unix socket in a temp dir, stopped at the end.
 
-    Yields ``{"url", "password", "socket", "port", "version"}``: ``url`` is
+    Yields (a context manager; the ``postgres_server`` fixture and the benchmarks use it)
+    ``{"url", "password", "socket", "port", "version"}``: ``url`` is
     ``postgresql://crm@/crm?host=<socket dir>&port=<port>`` (no password; the password
     is in ``password``; the server asks for it: scram-sha-256). Skips, saying why, when
     the PostgreSQL binaries are missing or the cluster cannot be started.
@@ -86,7 +88,7 @@ def postgres_server():
 
     folder = _postgres_bin()
     if folder is None:
-        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) not found; install the "
+        skip("PostgreSQL server binaries (initdb, pg_ctl) not found; install the "
                     "`postgresql` package to run the database tests")
     # not under pytest's tmp dir: that is private to the user, and the server may run as `postgres`
     root = Path(tempfile.mkdtemp(prefix="crm-pg-"))
@@ -101,7 +103,7 @@ def postgres_server():
         try:
             user = pwd.getpwnam("postgres")
         except KeyError:
-            pytest.skip("running as root and there is no `postgres` user to own the cluster")
+            skip("running as root and there is no `postgres` user to own the cluster")
         for path in (root, socket, root / "pw"):
             shutil.chown(path, user.pw_uid, user.pw_gid)
         os.chmod(root, 0o755)
@@ -117,13 +119,13 @@ def postgres_server():
                f"--pwfile={root / 'pw'}", "-E", "UTF8", "--no-sync")
     if done.returncode:
         shutil.rmtree(root, ignore_errors=True)
-        pytest.skip(f"initdb failed, no PostgreSQL for the database tests: {done.stderr.strip()[-300:]}")
+        skip(f"initdb failed, no PostgreSQL for the database tests: {done.stderr.strip()[-300:]}")
     options = f"-c listen_addresses='' -c unix_socket_directories='{socket}' -p {port} -c fsync=off"
     done = run(folder / "pg_ctl", "-D", data, "-o", options, "-l", root / "log", "-w", "start")
     if done.returncode:
         log = (root / "log").read_text() if (root / "log").exists() else ""
         shutil.rmtree(root, ignore_errors=True)
-        pytest.skip(f"PostgreSQL did not start: {(done.stderr + log).strip()[-300:]}")
+        skip(f"PostgreSQL did not start: {(done.stderr + log).strip()[-300:]}")
     try:
         version = subprocess.run([str(folder / "postgres"), "--version"], capture_output=True,
                                  text=True).stdout.strip()
@@ -132,3 +134,10 @@ def postgres_server():
     finally:
         run(folder / "pg_ctl", "-D", data, "-m", "immediate", "-w", "stop")
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throwaway PostgreSQL server for the session (see :func:`throwaway_postgres`)."""
+    with throwaway_postgres() as server:
+        yield server
