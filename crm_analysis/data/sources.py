@@ -200,6 +200,7 @@ class Database:
             raise DatabaseError(f"{redact_url(self.url)}: cannot connect "
                                 f"({_scrub(str(error).strip(), password)})") from None
         con.execute("SET TIME ZONE 'UTC'")
+        con.execute("SET work_mem = '256MB'")  # hash aggregates in memory, not on disk
         return con
 
     def run(self, sql: str, params=None, con=None) -> tuple[list[str], list[tuple]]:
