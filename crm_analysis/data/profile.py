@@ -22,6 +22,18 @@ A profile is the one way to bring the analyst's tables into any notebook (the
     web_log: {path: access.log.gz, format: combined, time_zone: Asia/Seoul}
     campaign: {path: ..., columns: {customer_id: ..., treated: ..., response: ..., spend: ...}}
 
+A table's ``path`` may also be a folder or a glob of exports with the same columns
+(``path: exports/*.csv``, ``path: sales/`` for hive-partitioned Parquet whose
+``key=value`` folder names become columns); files that disagree on columns or types
+are named in one error (see :mod:`crm_analysis.data.sources`). Instead of ``path``
+a table may live in PostgreSQL::
+
+    transactions:
+      database: postgresql://analyst@db.example.com:5432/crm   # never a password here
+      table: sales.transactions        # or: query: "select ... from ... where ..."
+      password_env: CRM_DB_PASSWORD    # optional; else PGPASSWORD or ~/.pgpass
+      columns: {customer_id: cust_no, date: sold_at, amount: net_amount}
+
 Every table section also takes ``sep`` (field separator; default ``,``, tab for
 ``.tsv``). ``columns`` maps the canonical names on the left to the file's
 column names on the right (Korean names are fine); only mapped columns are
