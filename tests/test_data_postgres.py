@@ -182,3 +182,29 @@ def test_connection_lost_mid_query(server, cdnow):
     finally:
         killer.join()
     assert "connection was lost" in text and server["password"] not in text
+
+
+def test_data_check_reports_the_same_figures_as_for_the_file(server, cdnow, tmp_path):
+    from crm_analysis.data.check import check_profile, format_check
+
+    cdnow.to_csv(tmp_path / "cdnow.csv", index=False, date_format="%Y-%m-%d")
+    (tmp_path / "file.yaml").write_text(
+        "transactions:\n  path: cdnow.csv\n  duplicates: keep\n  columns: {customer_id: "
+        "customer_id, date: date, amount: amount}\n")
+    (tmp_path / "db.yaml").write_text(
+        f"transactions:\n  database: {server['url']}\n  table: cdnow\n  duplicates: keep\n"
+        "  columns: {customer_id: cust_no, date: sold_at, amount: net_amount}\n")
+    db, file = (load_profile(tmp_path / f"{n}.yaml") for n in ("db", "file"))
+    db_checks, file_checks = check_profile(db), check_profile(file)
+    assert db_checks[0].facts == file_checks[0].facts
+    assert db_checks[0].report.rows_read == file_checks[0].report.rows_read == len(cdnow)
+    text = format_check(db, db_checks)
+    assert f"database {server['url']}, table cdnow" in text and server["password"] not in text
+
+
+def test_profile_database_table_with_0_rows(server, cdnow, tmp_path):
+    (tmp_path / "db.yaml").write_text(
+        f"transactions:\n  database: {server['url']}\n  query: select * from cdnow where false\n"
+        "  columns: {customer_id: cust_no, date: sold_at, amount: net_amount}\n")
+    with pytest.raises(ValueError, match="(?s)query 'select \\* from cdnow where false'.*returned 0 rows"):
+        load_profile(tmp_path / "db.yaml").transactions()

@@ -327,8 +327,9 @@ class DataProfile:
         report.drop("empty line", blank, lines)
         frame, lines = frame[~blank], lines[~blank]
         if frame.empty:
-            raise _table_error(path, name, [Problem(None, "the file has a header but no data rows")],
-                               row_label)
+            empty = ("the table or query returned 0 rows" if section.get("_database") is not None
+                     else "the file has a header but no data rows")
+            raise _table_error(path, name, [Problem(None, empty)], row_label)
         out = {"_line": lines}
         for canonical, column in mapping.items():
             raw = frame[column]
