@@ -96,6 +96,12 @@ def test_database_url_with_password_is_refused_without_echoing_it(tmp_path):
         load_profile(file)
     assert "s3cret" not in str(error.value) and "ann:***@db.example.com:5432/crm" in str(error.value)
     assert redact_url("postgresql://a@h/db") == "postgresql://a@h/db"
+    assert redact_url("postgresql://a@h/db?sslmode=require&password=pw") == (
+        "postgresql://a@h/db?sslmode=require&password=***")
+    file.write_text("transactions:\n  database: postgresql://ann@db/crm?password=s3cret\n"
+                    "  table: sales.tx\n  " + COLUMNS + "\n")
+    with pytest.raises(ValueError, match=r"crm\?password=\*\*\* carries a password"):
+        load_profile(file)
 
 
 def test_database_section_needs_exactly_one_of_table_and_query(tmp_path):

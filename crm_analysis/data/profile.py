@@ -711,7 +711,7 @@ def _check_database(where: str, section: dict, out: dict) -> None:
         raise ProfileError(f"{where}.database: {shown!r} is not a postgresql:// URL "
                            "(postgresql://user@host:port/dbname); other databases are not "
                            "supported yet")
-    if urlsplit(url).password is not None:
+    if urlsplit(url).password is not None or "password=***" in shown:
         raise ProfileError(f"{where}.database: the URL {shown} carries a password; a profile "
                            "never holds one: remove it and set PGPASSWORD, a ~/.pgpass line, or "
                            "`password_env: NAME` naming an environment variable")

@@ -135,13 +135,14 @@ def redact_url(url: str) -> str:
         parts = urlsplit(str(url))
     except ValueError:
         return "<database URL>"
+    query = re.sub(r"(?i)(^|&)(password)=[^&]*", r"\1\2=***", parts.query)
     if parts.password is None:
-        return str(url)
+        return urlunsplit(parts._replace(query=query)) if query != parts.query else str(url)
     host = parts.hostname or ""
     if parts.port:
         host += f":{parts.port}"
     user = parts.username or ""
-    return urlunsplit((parts.scheme, f"{user}:***@{host}", parts.path, parts.query, ""))
+    return urlunsplit((parts.scheme, f"{user}:***@{host}", parts.path, query, ""))
 
 
 def _scrub(text: str, secret: str | None) -> str:
