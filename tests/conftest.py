@@ -55,3 +55,24 @@ def real_data_home() -> Path:
     if not home or not Path(home).is_dir():
         pytest.skip("real data sets not available: set CRM_WORKBOOK_DATA to their folder")
     return Path(home)
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local SparkSession for the whole test session (the JVM starts once, ~5 s).
+
+    Skips, saying why, when pyspark (the ``spark`` extra) or Java is missing."""
+    import shutil
+
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        pytest.skip("pyspark is not installed: pip install -e '.[spark]' (the test extra includes it)")
+    if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
+        pytest.skip("Spark needs Java 17+: no java on PATH and JAVA_HOME unset")
+    from crm_analysis.clv.summary_spark import local_spark_session
+
+    session = local_spark_session("local[2]", spark_driver_memory="1g",
+                                  spark_sql_shuffle_partitions="4")
+    yield session
+    session.stop()
