@@ -1,4 +1,5 @@
-"""The ``crm-workbook`` command: list notebooks and render them into HTML reports.
+"""The ``crm-workbook`` command: list notebooks, check a data profile, render notebooks into
+HTML reports.
 
 Exit codes: 0 all notebooks rendered ok; 1 at least one notebook failed (the others
 still rendered); 2 usage or parameter error (nothing rendered); 130 interrupted.
@@ -58,6 +59,15 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("list", help="list notebooks with their title and parameters")
 
+    data = sub.add_parser("data", help="check a data profile (YAML) describing your own data")
+    data_sub = data.add_subparsers(dest="data_command", required=True)
+    check = data_sub.add_parser(
+        "check", help="load every table of a data profile and show what was read, kept, "
+                      "dropped and netted; exit 0 if usable, 2 if not")
+    check.add_argument("profile", type=Path, metavar="PROFILE", help="data profile (YAML)")
+    check.add_argument("--as-of", default=None, metavar="YYYY-MM-DD",
+                       help="leave out rows dated after this day (default: keep all)")
+
     render = sub.add_parser(
         "render", help="execute notebooks and write HTML reports",
         formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG,
@@ -70,6 +80,10 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--as-of", default=None, metavar="YYYY-MM-DD",
                         help="as-of date: sets every notebook's `as_of` and names the run "
                              "folder (default: today)")
+    render.add_argument("--data", type=Path, default=None, metavar="PROFILE",
+                        help="data profile (YAML) of your own data: renders every notebook whose "
+                             "tables (notebook metadata crm_workbook.tables) it has, with the "
+                             "profile as the `data` parameter; the others are listed as not run")
     render.add_argument("--output-dir", type=Path, default=Path("reports"),
                         help="where run folders go (default: reports)")
     render.add_argument("--show-code", action="store_true", help="include code cells in the HTML")
@@ -88,6 +102,65 @@ def _list(notebook_dir: Path | None) -> int:
     return 0
 
 
+def _absolute_data_paths(plan: dict) -> None:
+    """A relative `data` profile path is read from the current folder (not the notebooks')."""
+    for values in plan.values():
+        if values.get("data"):
+            path = Path(values["data"]).expanduser()
+            if not path.is_file():
+                raise ParameterError(f"data profile {values['data']!r} not found (from {Path.cwd()})")
+            values["data"] = str(path.resolve())
+
+
+def notebook_tables(info) -> list[str]:
+    """The profile tables a notebook needs (its metadata ``crm_workbook.tables``)."""
+    import nbformat
+
+    meta = nbformat.read(str(info.path), as_version=4).metadata.get("crm_workbook", {})
+    return list(meta.get("tables", []))
+
+
+def _plan_data(profile_path: Path, chosen: list, plan: dict) -> tuple[list, dict[str, str]]:
+    """Notebooks to run with the profile as `data`, and why each other one is not run."""
+    from .data import load_profile
+
+    try:
+        profile = load_profile(profile_path)
+    except ValueError as exc:
+        raise ParameterError(f"--data: {exc}") from None
+    run, not_run = [], {}
+    for info in chosen:
+        tables = notebook_tables(info)
+        missing = [t for t in tables if not profile.has(t)]
+        if "data" not in info.parameters or not tables:
+            not_run[info.name] = "not run: reads no table of a data profile"
+        elif missing:
+            not_run[info.name] = f"not run: needs a {' and a '.join(missing)} table"
+        else:
+            plan.setdefault(info.name, {})["data"] = str(profile.path)
+            run.append(info)
+    return run, not_run
+
+
+def _data_check(args: argparse.Namespace) -> int:
+    from .data import load_profile
+    from .data.check import check_profile, format_check
+
+    if args.as_of is not None:
+        try:
+            dt.date.fromisoformat(args.as_of)
+        except ValueError:
+            raise ParameterError(f"--as-of {args.as_of!r} is not a date written YYYY-MM-DD") from None
+    try:
+        profile = load_profile(args.profile)
+        checks = check_profile(profile, as_of=args.as_of)
+    except ValueError as exc:  # ProfileError, DataValidationError: file, key or column, rows
+        print(f"crm-workbook: error: {exc}", file=sys.stderr)
+        return 2
+    print(format_check(profile, checks))
+    return 0
+
+
 def _render(args: argparse.Namespace) -> int:
     as_of = args.as_of or dt.date.today().isoformat()
     try:
@@ -101,15 +174,22 @@ def _render(args: argparse.Namespace) -> int:
     available = discover_notebooks(args.notebook_dir)
     chosen = resolve_notebooks(args.notebooks, available)
     plan = plan_parameters(chosen, args.params_file, [tuple(p) for p in args.parameter], as_of)
+    _absolute_data_paths(plan)
+    not_run: dict[str, str] = {}
+    if args.data is not None:
+        chosen, not_run = _plan_data(args.data, chosen, plan)
 
     from .report import render
 
     manifest = render(chosen, plan, as_of, args.output_dir, show_code=args.show_code,
-                      jobs=args.jobs, timeout=args.timeout)
+                      jobs=args.jobs, timeout=args.timeout, not_run=not_run)
     rendered = {info.name for info in chosen}  # a run may also hold earlier notebooks
     failed = [nb for nb in manifest["notebooks"] if nb["name"] in rendered and nb["status"] != "ok"]
+    skipped = f", {len(not_run)} not run" if not_run else ""
     print(f"Report: {args.output_dir / as_of / 'index.html'}  ({len(rendered) - len(failed)} ok,"
-          f" {len(failed)} failed)")
+          f" {len(failed)} failed{skipped})")
+    for name, reason in not_run.items():
+        print(f"{name}: {reason}")
     for nb in failed:
         err = nb.get("error") or {}
         count = err.get("execution_count")
@@ -124,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "list":
             return _list(args.notebook_dir)
+        if args.command == "data":
+            return _data_check(args)
         return _render(args)
     except ParameterError as exc:
         print(f"crm-workbook: error: {exc}", file=sys.stderr)

@@ -20,6 +20,8 @@ Modules::
     published      Fader & Hardie's (2007) survivor series
     diagnostics    model-vs-actual tables (histogram, holdout by frequency, tracking, P(alive))
     _fit           shared weighted MLE with standard errors and convergence errors
+    boundary       the no-drop-out boundary (a → 0, s → 0): NBD fit, profile-likelihood interval
+    robust         fit both purchase models; a failure is reported, not raised
 """
 
 from ._fit import ConvergenceError
@@ -27,8 +29,9 @@ from .bgnbd import BGNBD
 from .diagnostics import frequency_histogram, holdout_by_frequency, p_alive_grid, repeat_purchase_tracking
 from .gamma_gamma import GammaGamma, spend_frequency_correlation
 from .pareto_nbd import ParetoNBD
+from .robust import ModelFit, clv_model, fit_transaction_models
 from .sbg import ShiftedBetaGeometric, survival_projection
-from .sources import analysis_window, load_clv_transactions
+from .sources import analysis_window, data_window_text, load_clv_transactions
 from .summary import summarize_transactions
 from .summary_sql import summarize_transactions_sql
 from .value import (
@@ -46,15 +49,19 @@ __all__ = [
     "BGNBD",
     "ConvergenceError",
     "GammaGamma",
+    "ModelFit",
     "ParetoNBD",
     "ShiftedBetaGeometric",
     "analysis_window",
     "clv_interval",
+    "clv_model",
     "clv_tiers",
     "constant_retention_lifetime",
     "customer_clv",
+    "data_window_text",
     "driver_ltv",
     "driver_sensitivity",
+    "fit_transaction_models",
     "frequency_histogram",
     "holdout_by_frequency",
     "load_clv_transactions",

@@ -610,8 +610,9 @@ def net_returns(frame: pd.DataFrame, report: LoadReport | None = None,
         report.drop("return netted against its purchase (returns: net)",
                     mask & ~pd.Series(unmatched, index=frame.index), lines,
                     pd.Series(original, index=frame.index))
-        report.drop(f"return with no purchase of the same customer{' and product' if products is not None else ''} "
-                    f"within {window_days:g} days before it (returns: net)",
+        report.drop(f"return (or its remainder) with no purchase of the same customer"
+                    f"{' and product' if products is not None else ''} within {window_days:g} days "
+                    "before it to net against (returns: net)",
                     pd.Series(unmatched, index=frame.index), lines, pd.Series(original, index=frame.index))
         report.drop("purchase fully reversed by a return (returns: net)",
                     pd.Series(emptied, index=frame.index), lines, pd.Series(original, index=frame.index))

@@ -97,12 +97,15 @@ def render(
     jobs: int = 1,
     timeout: float | None = None,
     progress: Callable[[str], None] = _stderr_progress,
+    not_run: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Render ``notebooks`` with their validated parameter overrides ``plan`` into
     ``output_dir/<as_of>/`` and return the run manifest.
 
     ``jobs`` notebooks run at once (each in its own kernel); ``timeout`` is the per-cell
     limit in seconds (None: no limit). Failures are recorded, never raised.
+    ``not_run`` maps notebooks left out on purpose (e.g. their data table is missing) to
+    the reason; they are listed with status ``not run``, which is not a failure.
     """
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
@@ -146,8 +149,11 @@ def render(
                     f"{detail}"
                 )
         entries = [runs[info.name].to_dict() for info in notebooks]
+        entries += [{"name": name, "title": name, "status": "not run", "note": reason,
+                     "duration_s": 0.0, "parameters": {}, "results": {}, "error": None,
+                     "html": None, "ipynb": None} for name, reason in (not_run or {}).items()]
         if final.exists():
-            entries += _carry_forward(final, tmp, set(runs))
+            entries += _carry_forward(final, tmp, set(runs) | set(not_run or {}))
         entries.sort(key=lambda e: e["name"])
         manifest = {
             "run": {**context, "duration_s": round(time.perf_counter() - started, 2)},
