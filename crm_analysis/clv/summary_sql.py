@@ -219,9 +219,8 @@ def date_kind_of(type_name: str) -> str:
     upper = type_name.upper()
     if upper in ("VARCHAR", "STRING") or upper.startswith(("VARCHAR", "CHAR")):
         return "text"
-    if "WITH TIME ZONE" in upper or upper in ("TIMESTAMPTZ", "TIMESTAMP"):
-        # DuckDB says TIMESTAMP WITH TIME ZONE; Spark's TIMESTAMP is an instant (TIMESTAMP_LTZ)
-        return "instant" if ("ZONE" in upper or upper == "TIMESTAMPTZ") else "wall"
+    if "WITH TIME ZONE" in upper or upper == "TIMESTAMPTZ":  # DuckDB's names of an instant
+        return "instant"
     return "wall"
 
 
