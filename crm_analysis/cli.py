@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
 import sys
 import textwrap
 from pathlib import Path
@@ -16,16 +17,21 @@ from pathlib import Path
 from .notebook_params import (
     ParameterError,
     discover_notebooks,
+    is_iso_date,
     plan_parameters,
     resolve_notebooks,
+    run_as_of,
+    settle_as_of,
 )
 
 EPILOG = textwrap.dedent(
     """\
     parameters file (YAML, -f): a `defaults:` section applies to every notebook that has
     the parameter; a section named after a notebook applies to it alone. Precedence:
-    defaults < notebook section < -p < --as-of. Unknown names and wrong types are errors
-    (exit 2) and nothing runs.
+    defaults < notebook section < -p. Unknown names, wrong types, NaN or infinite numbers
+    and values outside a parameter's declared range or choices (shown by `list`) are
+    errors (exit 2) and nothing runs. `as_of` may be given in the file or with -p instead
+    of --as-of; given both ways with different dates it is an error.
 
       defaults:
         seed: 7
@@ -42,6 +48,9 @@ EPILOG = textwrap.dedent(
 
     exit codes: 0 ok; 1 a notebook failed (the others rendered); 2 bad usage or
     parameters (nothing rendered); 130 interrupted (nothing published).
+
+    one render at a time writes into an output folder: a second one says it is waiting
+    and starts when the first has published. A run is published in one atomic step.
     """
 )
 
@@ -79,7 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("-f", "--params-file", type=Path, help="parameters YAML file")
     render.add_argument("--as-of", default=None, metavar="YYYY-MM-DD",
                         help="as-of date: sets every notebook's `as_of` and names the run "
-                             "folder (default: today)")
+                             "folder (default: the as_of given with -p or -f, else today)")
     render.add_argument("--data", type=Path, default=None, metavar="PROFILE",
                         help="data profile (YAML) of your own data: renders every notebook whose "
                              "tables (notebook metadata crm_workbook.tables) it has, with the "
@@ -162,27 +171,38 @@ def _data_check(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace) -> int:
-    as_of = args.as_of or dt.date.today().isoformat()
-    try:
-        dt.date.fromisoformat(as_of)
-    except ValueError:
-        raise ParameterError(f"--as-of {as_of!r} is not a date written YYYY-MM-DD") from None
+    if args.as_of is not None and not is_iso_date(args.as_of):
+        raise ParameterError(f"--as-of {args.as_of!r} is not a date written YYYY-MM-DD")
     if args.jobs < 1:
         raise ParameterError("--jobs must be at least 1")
+    if args.timeout is not None and not (math.isfinite(args.timeout) and args.timeout > 0):
+        raise ParameterError(f"--timeout {args.timeout:g} must be a positive number of seconds")
     if args.params_file is not None and not args.params_file.is_file():
         raise ParameterError(f"{args.params_file}: parameters file not found")
     available = discover_notebooks(args.notebook_dir)
     chosen = resolve_notebooks(args.notebooks, available)
-    plan = plan_parameters(chosen, args.params_file, [tuple(p) for p in args.parameter], as_of)
+    plan = plan_parameters(chosen, args.params_file, [tuple(p) for p in args.parameter],
+                           args.as_of)
+    as_of = args.as_of or run_as_of(plan, dt.date.today().isoformat())
+    settle_as_of(chosen, plan, as_of, str(args.params_file))
     _absolute_data_paths(plan)
     not_run: dict[str, str] = {}
     if args.data is not None:
         chosen, not_run = _plan_data(args.data, chosen, plan)
 
     from .report import render
+    from .report.runner import DiskFullError, check_output_dir
 
-    manifest = render(chosen, plan, as_of, args.output_dir, show_code=args.show_code,
-                      jobs=args.jobs, timeout=args.timeout, not_run=not_run)
+    try:
+        check_output_dir(args.output_dir)
+    except OSError as exc:
+        raise ParameterError(str(exc)) from None
+    try:
+        manifest = render(chosen, plan, as_of, args.output_dir, show_code=args.show_code,
+                          jobs=args.jobs, timeout=args.timeout, not_run=not_run)
+    except DiskFullError as exc:
+        print(f"crm-workbook: error: {exc.strerror}", file=sys.stderr)
+        return 1
     rendered = {info.name for info in chosen}  # a run may also hold earlier notebooks
     failed = [nb for nb in manifest["notebooks"] if nb["name"] in rendered and nb["status"] != "ok"]
     skipped = f", {len(not_run)} not run" if not_run else ""
