@@ -141,3 +141,22 @@ def postgres_server():
     """A throwaway PostgreSQL server for the session (see :func:`throwaway_postgres`)."""
     with throwaway_postgres() as server:
         yield server
+@pytest.fixture(scope="session")
+def spark():
+    """One local SparkSession for the whole test session (the JVM starts once, ~5 s).
+
+    Skips, saying why, when pyspark (the ``spark`` extra) or Java is missing."""
+    import shutil
+
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        pytest.skip("pyspark is not installed: pip install -e '.[spark]' (the test extra includes it)")
+    if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
+        pytest.skip("Spark needs Java 17+: no java on PATH and JAVA_HOME unset")
+    from crm_analysis.clv.summary_spark import local_spark_session
+
+    session = local_spark_session("local[2]", spark_driver_memory="1g",
+                                  spark_sql_shuffle_partitions="4")
+    yield session
+    session.stop()
