@@ -260,7 +260,8 @@ def execute_notebook(
     results = {}
     if output.exists():
         try:
-            results = {name: {"value": r.value, "unit": r.unit, "note": r.note}
+            results = {name: {"value": r.value, "unit": r.unit, "note": r.note,
+                              "label": r.title, "decimals": r.decimals}
                        for name, r in read_results(output).items()}
         except Exception as exc:  # noqa: BLE001 - a truncated file (full disk, kill)
             output.unlink(missing_ok=True)

@@ -14,7 +14,7 @@ from typing import Any
 
 import jinja2
 
-from ..results import format_value
+from ..results import format_value, humanize
 
 MANIFEST = "manifest.json"
 
@@ -26,7 +26,36 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["figure"] = format_value
+    env.filters["headlines"] = headlines
     return env
+
+
+#: Recorded names that describe a run's inputs rather than its findings.
+_NOT_HEADLINES = ("data_source", "data_source_used")
+
+
+def headlines(results: dict[str, dict[str, Any]], count: int = 6,
+              width: int = 90) -> list[dict[str, str]]:
+    """The first ``count`` findings of a notebook for the index, each as ``label``, ``text``
+    (value and unit, at most ``width`` characters, cut between items, never inside a
+    number) and ``note``. Findings whose value is a number, a text or one estimate come
+    first; tables and long mappings only fill the remaining places."""
+    def short(result: dict[str, Any]) -> bool:
+        value = result.get("value")
+        return not isinstance(value, (list, dict)) or (
+            isinstance(value, dict) and {"ci_low", "ci_high"} <= value.keys())
+
+    found = [(name, r) for name, r in results.items() if name not in _NOT_HEADLINES]
+    chosen = ([item for item in found if short(item[1])]
+              + [item for item in found if not short(item[1])])[:count]
+    rows = []
+    for name, result in chosen:
+        unit = f" {result['unit']}" if result.get("unit") else ""
+        text = format_value(result.get("value"), limit=width - len(unit),
+                            decimals=result.get("decimals"))
+        rows.append({"name": name, "label": result.get("label") or humanize(name),
+                     "text": text + unit, "note": result.get("note") or ""})
+    return rows
 
 
 def write_atomically(path: Path, text: str) -> None:
