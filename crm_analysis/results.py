@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import html
+import json
 import math
 from dataclasses import dataclass
 from numbers import Integral, Real
@@ -39,7 +40,7 @@ class Result:
     unit: str | None = None
     note: str | None = None
     label: str | None = None
-    decimals: int | None = None
+    decimals: int | dict | None = None
 
     @property
     def title(self) -> str:
@@ -112,12 +113,13 @@ def _estimate_json(table: Any, path: str) -> dict:
     return next(iter(rows.values())) if len(rows) == 1 else rows
 
 
-def format_value(value: Any, limit: int = 160, decimals: int | None = None) -> str:
+def format_value(value: Any, limit: int = 160, decimals: int | dict | None = None) -> str:
     """Short human-readable form of a recorded JSON value (used in notebooks and indexes).
 
-    Numbers get thousands separators and 4 significant digits (one decimal from 1,000 to
-    100,000, none above), or exactly ``decimals`` decimals when given (a log-likelihood
-    recorded with ``decimals=1`` reads ``-9,582.4``); an estimate recorded as
+    Numbers get thousands separators and 4 significant digits (no decimals from 1,000
+    up), or exactly ``decimals`` decimals when given, per key for a mapping
+    (``decimals={"loglik": 1}`` shows a BG/NBD fit's log-likelihood as ``-9,582.4``);
+    booleans read yes/no; an estimate recorded as
     ``{"estimate", "ci_low", "ci_high"[, "true"]}`` reads ``5.5 (CI 4.67 to 6.34; true 5)``
     (``share`` may stand for ``estimate``; text values label it: ``UK 0.24 (CI …)``;
     ``std_err`` and ``level`` are not shown); an estimate table
@@ -143,6 +145,30 @@ def format_value(value: Any, limit: int = 160, decimals: int | None = None) -> s
     return "; ".join(kept) + f"; … ({len(items) - len(kept)} more)"
 
 
+def display_value(value: Any, unit: str | None = None, limit: int = 160,
+                  decimals: int | dict | None = None) -> str:
+    """A recorded value with its unit, as a reader sees it: shares (unit ``share`` or
+    ``share of …``) read as percentages with one decimal (``0.2498`` → ``25.0 %``, an
+    interval ``0.65 to 0.68`` → ``65.0 to 68.0 %``), other units follow the number;
+    at most ``limit`` characters (see :func:`format_value`)."""
+    if unit and (unit == "share" or unit.startswith("share of ")):
+        value = _as_percent(value)
+        unit = "%" + unit[len("share"):]
+        decimals = 1 if decimals is None else decimals
+    suffix = f" {unit}" if unit else ""
+    return format_value(value, limit=max(limit - len(suffix), 20), decimals=decimals) + suffix
+
+
+def _as_percent(value: Any) -> Any:
+    if isinstance(value, float) or (isinstance(value, int) and not isinstance(value, bool)):
+        return 100.0 * value
+    if isinstance(value, dict):
+        return {k: (v if k in ("level", "p_value") else _as_percent(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_percent(v) for v in value]
+    return value
+
+
 def humanize(name: str) -> str:
     """``profit_mass`` → ``Profit mass``: the fallback label of a figure recorded without one."""
     words = name.replace("_", " ").strip()
@@ -153,11 +179,15 @@ def humanize(name: str) -> str:
 _POINT_KEYS = ("estimate", "share")
 
 
-def _items(value: Any, decimals: int | None) -> list[str]:
+def _items(value: Any, decimals: int | dict | None) -> list[str]:
     """The top-level items of a value's text form (one item for a scalar or an estimate)."""
     if isinstance(value, dict) and not _is_estimate(value):
-        return [f"{k} {_format(v, decimals)}" for k, v in value.items()]
-    return [_format(value, decimals)]
+        return [f"{k} {_format(v, _for_key(decimals, k))}" for k, v in value.items()]
+    return [_format(value, None if isinstance(decimals, dict) else decimals)]
+
+
+def _for_key(decimals: int | dict | None, key: str) -> int | None:
+    return decimals.get(key) if isinstance(decimals, dict) else decimals
 
 
 def _is_estimate(value: dict) -> bool:
@@ -167,15 +197,14 @@ def _is_estimate(value: dict) -> bool:
 def _number(value: float, decimals: int | None) -> str:
     if decimals is not None:
         return f"{value:,.{decimals}f}"
-    size = abs(value)
-    if size >= 1e5:
-        return f"{value:,.0f}"
-    if size >= 1e3:
-        return f"{value:,.1f}".removesuffix(".0")
-    return f"{value:,.4g}"
+    return f"{value:,.0f}" if abs(value) >= 1e3 else f"{value:,.4g}"
 
 
-def _format(value: Any, decimals: int | None = None) -> str:
+def _format(value: Any, decimals: int | dict | None = None) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(decimals, dict) and not isinstance(value, dict):
+        decimals = None
     if isinstance(value, float):
         return _number(value, decimals)
     if isinstance(value, int) and not isinstance(value, bool):
@@ -191,14 +220,14 @@ def _format(value: Any, decimals: int | None = None) -> str:
             return (f"{labels}{_format(value[point], decimals)} (CI "
                     f"{_format(value['ci_low'], decimals)} to "
                     f"{_format(value['ci_high'], decimals)}{extra})")
-        return "; ".join(f"{k} {_format(v, decimals)}" for k, v in value.items())
+        return "; ".join(f"{k} {_format(v, _for_key(decimals, k))}" for k, v in value.items())
     if isinstance(value, list):
         return "[" + ", ".join(_format(v, decimals) for v in value) + "]"
     return str(value)
 
 
 def record(name: str, value: Any, unit: str | None = None, note: str | None = None,
-           label: str | None = None, decimals: int | None = None) -> None:
+           label: str | None = None, decimals: int | dict | None = None) -> None:
     """Display and store one headline figure of the running notebook.
 
     Parameters
@@ -213,17 +242,21 @@ def record(name: str, value: Any, unit: str | None = None, note: str | None = No
     note : one short sentence saying what the figure means.
     label : the short human label a reader sees in the report and the index
         (``"Profit of mass mailing"``); default: the name in words.
-    decimals : decimals to show (e.g. 1 for a log-likelihood published as -9,582.4);
-        default: 4 significant digits, see :func:`format_value`. The stored value is exact.
+    decimals : decimals to show, or a mapping key → decimals for a dict value
+        (``{"loglik": 1}``: a log-likelihood published as -9,582.4); default:
+        4 significant digits, see :func:`format_value`. The stored value is exact.
     """
     if not isinstance(name, str) or not name.isidentifier():
         raise ValueError(f"record(): name must be an identifier-like string, got {name!r}")
-    if decimals is not None and (not isinstance(decimals, int) or not 0 <= decimals <= 10):
-        raise ValueError(f"record(): decimals must be an integer from 0 to 10, got {decimals!r}")
+    if decimals is not None and not all(
+            isinstance(d, int) and 0 <= d <= 10
+            for d in (decimals.values() if isinstance(decimals, dict) else [decimals])):
+        raise ValueError(f"record(): decimals must be an integer from 0 to 10 (or a mapping "
+                         f"of keys to such integers), got {decimals!r}")
     result = Result(name, _to_json(value, name), unit, note, label, decimals)
     from IPython.display import display  # imported here: the package works without IPython
 
-    shown = format_value(result.value, decimals=decimals) + (f" {unit}" if unit else "")
+    shown = display_value(result.value, unit, decimals=decimals)
     html_row = (
         '<div class="crm-key-result" style="border-left:4px solid #2a7ae2;'
         'padding:4px 10px;margin:4px 0;background:#f3f8fe;font-family:sans-serif">'
@@ -238,8 +271,11 @@ def record(name: str, value: Any, unit: str | None = None, note: str | None = No
             "text/plain": f"key result {result.title} ({name}) = {shown}"
             + (f"  ({note})" if note else ""),
             "text/html": html_row,
+            # "ordered": the value as JSON text, because notebook files store JSON objects
+            # with sorted keys and a reader wants r, alpha, a, b in the order recorded
             MIMETYPE: {"name": name, "value": result.value, "unit": unit, "note": note,
-                       "label": label, "decimals": decimals},
+                       "label": label, "decimals": decimals,
+                       "ordered": json.dumps(result.value, ensure_ascii=False)},
         },
         raw=True,
     )
@@ -255,8 +291,10 @@ def read_results(notebook: str | Path | nbformat.NotebookNode) -> dict[str, Resu
         for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
             payload = output.get("data", {}).get(MIMETYPE)
             if payload is not None:
+                value = (json.loads(payload["ordered"]) if "ordered" in payload
+                         else payload["value"])
                 found[payload["name"]] = Result(
-                    payload["name"], payload["value"], payload.get("unit"), payload.get("note"),
+                    payload["name"], value, payload.get("unit"), payload.get("note"),
                     payload.get("label"), payload.get("decimals"),
                 )
     return found

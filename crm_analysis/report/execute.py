@@ -44,6 +44,7 @@ class NotebookRun:
     parameters: dict[str, Any]
     overrides: dict[str, Any]
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
+    headlines: list[str] = field(default_factory=list)
     error: dict[str, Any] | None = None
     ipynb: str | None = None
     html: str | None = None
@@ -277,6 +278,7 @@ def execute_notebook(
         parameters=effective_parameters(info, overrides),
         overrides=dict(overrides),
         results=results,
+        headlines=list(info.headlines),
         error=error,
         ipynb=output.name if output.exists() else None,
     )
