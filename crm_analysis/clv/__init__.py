@@ -11,13 +11,15 @@ Modules::
     summary        per-customer frequency / recency / age / spend, calibration-holdout split (pandas)
     summary_sql    the same summary with DuckDB over CSV/Parquet files larger than memory
     summary_spark  the same summary (same SQL) on Spark: local[*] or a cluster session (extra `spark`)
+    summary_postgres  the same summary (same SQL) pushed down into PostgreSQL (a profile's database table)
     bgnbd          BG/NBD (Fader, Hardie & Lee 2005)
     pareto_nbd     Pareto/NBD (Schmittlein, Morrison & Colombo 1987)
     gamma_gamma    Gamma-Gamma spend per purchase (Fader, Hardie & Lee 2005; Fader & Hardie 2013)
     sbg            shifted-beta-geometric retention, DEL/DERL (Fader & Hardie 2007, 2010)
     value          the LTV formula, constant-retention lifetime, LTV drivers what-if, discounted
                    CLV per customer, intervals
-    sources        the notebook's data sources (CDNOW, synthetic, a file) and analysis window
+    sources        the notebook's data sources (CDNOW, synthetic, a profile), analysis window, and
+                   customer_summary / summary_engine: the summary where the data live
     published      Fader & Hardie's (2007) survivor series
     decision       decision_text, holdout_trusted, low_frequency_error (notebook 03's Decision from the run's figures)
     diagnostics    model-vs-actual tables (histogram, holdout by frequency, tracking, P(alive))
@@ -34,7 +36,7 @@ from .gamma_gamma import GammaGamma, spend_frequency_correlation
 from .pareto_nbd import ParetoNBD
 from .robust import ModelFit, clv_model, fit_transaction_models
 from .sbg import ShiftedBetaGeometric, survival_projection
-from .sources import analysis_window, data_window_text, load_clv_transactions
+from .sources import analysis_window, customer_summary, data_window_text, load_clv_transactions, summary_engine
 from .summary import summarize_transactions
 from .summary_sql import summarize_transactions_sql
 from .value import (
@@ -64,6 +66,7 @@ __all__ = [
     "clv_tiers",
     "constant_retention_lifetime",
     "customer_clv",
+    "customer_summary",
     "data_window_text",
     "driver_ltv",
     "driver_sensitivity",
@@ -78,5 +81,6 @@ __all__ = [
     "spend_frequency_correlation",
     "summarize_transactions",
     "summarize_transactions_sql",
+    "summary_engine",
     "survival_projection",
 ]
