@@ -43,13 +43,16 @@ def child(way: str, url: str) -> None:
     if way == "pushdown":
         out = summarize_transactions_postgres(db, customer_col="cust", date_col="ts",
                                               amount_col="amount")
+        fetched = None
     else:
         frame = db.read(["cust", "ts", "amount"])
+        fetched = time.perf_counter() - start
         out = summarize_transactions(frame, customer_col="cust", date_col="ts",
                                      amount_col="amount")
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"way": way, "seconds": round(seconds, 1), "peak_rss_mb": round(peak),
+                      "fetch_seconds": fetched and round(fetched, 1),
                       "customers": len(out), "frequency_sum": int(out["frequency"].sum())}))
 
 

@@ -56,6 +56,7 @@ class Dialect:
     min_by: Callable[[str, str], str] = lambda value, key: f"min_by({value}, {key})"  # value at the smallest key
     to_number: Callable[[str], str] = lambda x: f"TRY_CAST({x} AS DOUBLE)"  # NULL when not a number
     number_type: str = "DOUBLE"
+    sort_result: bool = True  # False: the caller sorts (a server collation may order text otherwise)
 
 
 DUCKDB = Dialect(
@@ -95,6 +96,7 @@ POSTGRES = Dialect(
     to_number=lambda x: (f"CASE WHEN CAST({x} AS text) ~ {literal(NUMBER_TEXT)} "
                          f"THEN CAST(trim(CAST({x} AS text)) AS float8) END"),
     number_type="float8",
+    sort_result=False,
 )
 
 
@@ -179,8 +181,9 @@ def period_expr(dialect: Dialect, merge_period: str, day: str = "day") -> str:
 
 
 def summary_query(dialect: Dialect, window: SummaryWindow, merge_period: str) -> str:
-    """The aggregation over ``tx``: one row per calibration customer, sorted by customer,
-    with the integer parts :func:`~crm_analysis.clv.summary.assemble_summary` needs."""
+    """The aggregation over ``tx``: one row per calibration customer, sorted by customer
+    (unless the dialect leaves sorting to the caller), with the integer parts
+    :func:`~crm_analysis.clv.summary.assemble_summary` needs."""
     day = dialect.day_number("ts")
     holdout = ""
     if window.holdout:
@@ -210,7 +213,7 @@ def summary_query(dialect: Dialect, window: SummaryWindow, merge_period: str) ->
         SELECT cal.customer AS customer_id, frequency, first_period, last_period, repeat_spend
                {holdout}
         FROM cal LEFT JOIN h ON cal.customer = h.customer
-        ORDER BY customer_id
+        {"ORDER BY customer_id" if dialect.sort_result else ""}
     """
 
 
