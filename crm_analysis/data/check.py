@@ -115,7 +115,7 @@ def _report_lines(report: LoadReport, source: list[str]) -> list[str]:
             f"{net['unmatched_lines']:,} return lines left {net['unmatched_amount']:,.2f} with no "
             "purchase to net against (dropped)")
     if net.get("duplicates_kept"):
-        lines.append(f"  {net['duplicates_kept']:,} lines repeat an earlier line and are kept "
+        lines.append(f"  {net['duplicates_kept']:,} {label}s repeat an earlier {label} and are kept "
                      "(duplicates: keep)")
     return lines
 
