@@ -223,7 +223,8 @@ def test_profile_read_bad_cases_name_database_table_column_and_customers(server,
         assert server["url"] in text and secret not in text
 
 
-def test_connection_lost_mid_query(server, cdnow):
+@pytest.mark.parametrize("way", ["profile read", "pushdown"])
+def test_connection_lost_mid_query(server, cdnow, way):
     def kill():
         time.sleep(1.0)
         with psycopg.connect(server["url"], password=server["password"], autocommit=True) as con:
@@ -233,11 +234,14 @@ def test_connection_lost_mid_query(server, cdnow):
     killer = threading.Thread(target=kill)
     killer.start()
     try:
-        text = _error(lambda: _db(server, query="select *, pg_sleep(5) from cdnow limit 1").read(
-            ["cust_no"]))
+        db = _db(server, query="select *, pg_sleep(5) from cdnow limit 1")
+        text = _error(lambda: db.read(["cust_no"]) if way == "profile read" else
+                      summarize_transactions_postgres(db, customer_col="cust_no",
+                                                      date_col="sold_at", amount_col="net_amount"))
     finally:
         killer.join()
     assert "connection was lost" in text and server["password"] not in text
+    assert f"database {server['url']}, query 'select *, pg_sleep(5) from cdnow limit 1'" in text
 
 
 def test_data_check_reports_the_same_figures_as_for_the_file(server, cdnow, tmp_path):
