@@ -293,3 +293,26 @@ def test_notebook_03_pushes_the_summary_down_and_fits_as_from_the_file(server, c
     for name in ("r", "alpha", "a", "b", "loglik"):
         assert got[name] == pytest.approx(file_run["bgnbd"].value[name], rel=1e-6), name
     assert results["holdout_actual"].value == file_run["holdout_actual"].value
+
+
+def test_customer_summary_engine_follows_the_profile(server, cdnow, tmp_path):
+    """Pushed down for a plain database table; pandas, saying why, when the profile nets
+    returns in Python or the table keeps dates as text (which the profile parses)."""
+    from crm_analysis.clv import customer_summary
+
+    window = dict(calibration_end="1997-09-30", observation_end="1998-06-30")
+    pandas = summarize_transactions(cdnow, **window)
+    plain = _profile(tmp_path, server, "table: cdnow")
+    summary, engine = customer_summary(cdnow.iloc[:0], data=str(plain), **window)  # rows unused
+    assert engine.startswith("PostgreSQL, pushed down")
+    pd.testing.assert_frame_equal(summary, pandas, check_exact=False, rtol=1e-9)
+    netting = plain.with_name("net.yaml")
+    netting.write_text(plain.read_text() + "  returns: net\n")
+    assert customer_summary(cdnow, data=str(netting), **window)[1] == (
+        "pandas (in this Python process): the profile's returns rule is applied in Python")
+    text_dates = _profile(tmp_path, server, "query: select cust_no, sold_at::text as sold_at, "
+                          "net_amount from cdnow", name="text.yaml")
+    summary, engine = customer_summary(cdnow, data=str(text_dates), **window)
+    assert engine == ("pandas (in this Python process): in the database, column 'sold_at' "
+                      "(date) is not a date or timestamp (PostgreSQL type oid 25)")
+    pd.testing.assert_frame_equal(summary, pandas)

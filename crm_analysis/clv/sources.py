@@ -159,12 +159,16 @@ def customer_summary(transactions: pd.DataFrame, *, data: str = "", time_unit: s
         return summarize_transactions(transactions, **window), engine
     from crm_analysis.data import load_profile
 
-    from .summary_postgres import summarize_transactions_postgres
+    from .summary_postgres import PushdownUnsupported, summarize_transactions_postgres
 
     section = load_profile(data).spec["transactions"]
     columns = section["columns"]
-    summary = summarize_transactions_postgres(db, customer_col=columns["customer_id"],
-                                              date_col=columns["date"],
-                                              amount_col=columns["amount"],
-                                              time_zone=section.get("time_zone"), **window)
+    try:
+        summary = summarize_transactions_postgres(db, customer_col=columns["customer_id"],
+                                                  date_col=columns["date"],
+                                                  amount_col=columns["amount"],
+                                                  time_zone=section.get("time_zone"), **window)
+    except PushdownUnsupported as error:  # e.g. dates stored as text: the profile parsed them
+        return (summarize_transactions(transactions, **window),
+                f"{PANDAS_ENGINE}: in the database, {error.reason.split(';')[0]}")
     return summary, engine

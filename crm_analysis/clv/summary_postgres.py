@@ -30,6 +30,15 @@ from crm_analysis.data.sources import Database, DatabaseError
 from .summary import SummaryWindow, check_units
 from .summary_sql import POSTGRES, check_query, finish, literal, raise_bad_rows, summary_query, tx_select
 
+class PushdownUnsupported(DatabaseError):
+    """A column type the pushed-down summary does not read (e.g. dates stored as text);
+    the profile reads such columns in Python, so callers may fall back to pandas."""
+
+    def __init__(self, what: str, reason: str):
+        super().__init__(f"{what}: {reason}")
+        self.reason = reason
+
+
 # PostgreSQL type OIDs (pg_type)
 _NUMERIC = {20, 21, 23, 700, 701, 1700}  # int8, int2, int4, float4, float8, numeric
 _TEXT = {25, 1042, 1043}  # text, char(n), varchar(n)
@@ -73,13 +82,14 @@ def summarize_transactions_postgres(
             raise DatabaseError(f"{db.what}: column(s) {missing} not found; columns there: "
                                 f"{list(types)}")
         if amount_col and types[amount_col] not in _NUMERIC | _TEXT:
-            raise DatabaseError(f"{db.what}: column {amount_col!r} (amount) is neither a number "
-                                f"nor text (PostgreSQL type oid {types[amount_col]}); cast it in a "
-                                "`query:` or map another column")
+            raise PushdownUnsupported(db.what, f"column {amount_col!r} (amount) is neither a "
+                                      f"number nor text (PostgreSQL type oid "
+                                      f"{types[amount_col]}); cast it in a `query:` or map "
+                                      "another column")
         if types[date_col] not in (_TIMESTAMP, _TIMESTAMPTZ, _DATE):
-            raise DatabaseError(f"{db.what}: column {date_col!r} (date) is not a date or "
-                                f"timestamp (PostgreSQL type oid {types[date_col]}); cast it in "
-                                "a `query:` (e.g. CAST(col AS timestamp))")
+            raise PushdownUnsupported(db.what, f"column {date_col!r} (date) is not a date or "
+                                      f"timestamp (PostgreSQL type oid {types[date_col]}); cast "
+                                      "it in a `query:` (e.g. CAST(col AS timestamp))")
         if types[date_col] == _TIMESTAMPTZ:
             if not time_zone:
                 raise DatabaseError(f"{db.what}: column {date_col!r} is a timestamp with time "
