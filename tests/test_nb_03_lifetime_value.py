@@ -67,3 +67,9 @@ def test_decision_sbg_beats_constant_retention_and_verdict_follows_the_holdout(r
     assert results["projection_error_sbg"].value < results["projection_error_constant"].value
     error = results["holdout_predicted"].value / results["holdout_actual"].value - 1
     assert results["holdout_trusted"].value == (abs(error) <= 0.10)
+
+
+def test_summary_engine_is_reported(results):
+    """The built-in data are summarized in pandas, and the report says so (a database
+    profile's pushdown is tested in tests/test_data_postgres.py)."""
+    assert results["summary_engine"].value == "pandas (in this Python process)"
