@@ -50,8 +50,10 @@ def child(way: str, url: str) -> None:
         out = summarize_transactions(frame, customer_col="cust", date_col="ts",
                                      amount_col="amount")
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak = usage.ru_maxrss / 1024
     print(json.dumps({"way": way, "seconds": round(seconds, 1), "peak_rss_mb": round(peak),
+                      "python_cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
                       "fetch_seconds": fetched and round(fetched, 1),
                       "customers": len(out), "frequency_sum": int(out["frequency"].sum())}))
 
