@@ -14,7 +14,10 @@ from typing import Any
 
 import jinja2
 
+from ..glossary import CONCEPTS, translate
 from ..results import format_value
+from .course import course_map
+from .editions import EDITION_TITLES
 
 MANIFEST = "manifest.json"
 
@@ -26,7 +29,23 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["figure"] = format_value
+    env.filters["translate"] = translate
+    env.filters["markdown"] = _inline_markdown
     return env
+
+
+def _inline_markdown(text: str):
+    """A learning goal (Markdown from the notebook) as HTML."""
+    import markupsafe
+    import mistune
+
+    return markupsafe.Markup(mistune.html(text).strip().removeprefix("<p>").removesuffix("</p>"))
+
+
+def headline(name: str, result: dict[str, Any], lang: str) -> str:
+    """What the index shows for a recorded figure: its ``label`` (a short human label)
+    or else its name, in Korean when the run's ``lang`` is ``ko`` and the glossary has it."""
+    return translate(result.get("label") or name, lang)
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -60,10 +79,27 @@ def write_run_index(run_dir: Path, manifest: dict[str, Any]) -> None:
         "failed": sum(nb["status"] not in ("ok", "not run") for nb in notebooks),
         "not_run": sum(nb["status"] == "not run" for nb in notebooks),
     }
-    page = _environment().get_template("run_index.html.j2").render(
-        run=manifest["run"], notebooks=notebooks, counts=counts
+    run = manifest["run"]
+    env = _environment()
+    env.globals["headline"] = headline
+    page = env.get_template("run_index.html.j2").render(
+        run=run, notebooks=notebooks, counts=counts, course=course_map(notebooks),
+        edition_title=EDITION_TITLES.get(run.get("edition", "student"), ""),
+        lang=run.get("lang", "en"),
     )
     write_atomically(run_dir / "index.html", page)
+    write_glossary(run_dir, notebooks)
+
+
+def write_glossary(run_dir: Path, notebooks: list[dict[str, Any]]) -> None:
+    """``glossary.html``: every concept's Korean term, English term, and the notebook and
+    section that teach it (linked to that notebook's report when the run has it)."""
+    by_number = {nb["name"][:2]: nb for nb in notebooks}
+    rows = [{"ko": term.ko, "en": term.en, "section": term.section, "number": term.notebook,
+             "nb": by_number.get(term.notebook)} for term in CONCEPTS]
+    rows.sort(key=lambda r: (r["number"], r["section"]))
+    page = _environment().get_template("glossary.html.j2").render(rows=rows)
+    write_atomically(run_dir / "glossary.html", page)
 
 
 def write_reports_index(reports_dir: Path) -> None:
@@ -80,6 +116,7 @@ def write_reports_index(reports_dir: Path) -> None:
             "as_of": manifest["run"]["as_of"],
             "rendered_at": manifest["run"]["rendered_at"],
             "n": len(manifest["notebooks"]),
+            "edition": EDITION_TITLES.get(manifest["run"].get("edition", "student"), ""),
             "failed": sum(nb["status"] not in ("ok", "not run") for nb in manifest["notebooks"]),
         })
     runs.sort(key=lambda r: (r["as_of"], r["rendered_at"]), reverse=True)

@@ -45,6 +45,7 @@ from .. import __version__
 from ..notebook_params import NotebookInfo
 from . import execute as _execute
 from .execute import NotebookRun, disk_full_message
+from .course import learning_goals
 from .export import export_html
 from .index import read_manifest, write_manifest, write_reports_index, write_run_index
 
@@ -363,6 +364,8 @@ def _render_locked(notebooks, plan, as_of, output_dir, show_code, jobs, timeout,
                     (tmp / name).unlink(missing_ok=True)
             run.ipynb = run.html = None
         entries = [runs[info.name].to_dict() for info in notebooks]
+        for info, entry in zip(notebooks, entries):
+            entry["goals"] = learning_goals(info.path)
         entries += [{"name": name, "title": name, "status": "not run", "note": reason,
                      "duration_s": 0.0, "parameters": {}, "results": {}, "error": None,
                      "html": None, "ipynb": None} for name, reason in not_run.items()]
