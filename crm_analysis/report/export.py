@@ -71,6 +71,17 @@ SOLUTION_CSS = (
 )
 
 
+def _font_css() -> str:
+    """Hangul offline: the run folder's Korean font as the last fallback of the page fonts."""
+    from ..plots._fonts import HANGUL_FAMILY
+
+    return (":root { --jp-content-font-family: " + HANGUL_FAMILY + ", system-ui, -apple-system, "
+            "'Segoe UI', Helvetica, Arial, sans-serif; "
+            "--jp-ui-font-family: " + HANGUL_FAMILY + ", system-ui, -apple-system, 'Segoe UI', "
+            "Helvetica, Arial, sans-serif; }"
+            ".crm-report-header { font-family: " + HANGUL_FAMILY + ", sans-serif !important; }")
+
+
 def header_html(run: NotebookRun, context: dict[str, Any]) -> str:
     """The report header: run facts, parameter table and data sources, as HTML."""
     rows = "".join(
@@ -93,7 +104,7 @@ def header_html(run: NotebookRun, context: dict[str, Any]) -> str:
     return (
         # wide tables (e.g. a data frame's first rows) scroll inside their output
         "<style>.jp-OutputArea-output.jp-RenderedHTMLCommon { overflow-x: auto; }"
-        f"{SOLUTION_CSS}</style>"
+        f"{SOLUTION_CSS}{_font_css()}</style>"
         '<div class="crm-report-header" style="font-family:sans-serif;border:1px solid #ccd;'
         'padding:8px 14px;background:#f7f8fb">'
         f"{edition}"
@@ -177,6 +188,7 @@ def export_html(
     the rest of the code is hidden."""
     from traitlets.config import Config
 
+    from ..plots._fonts import with_hangul_font
     from .editions import is_solution
 
     nb = nbformat.read(str(executed), as_version=4)
@@ -197,4 +209,4 @@ def export_html(
         exclude_output_prompt=True,
     )
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": run.title}})
-    target.write_text(body, encoding="utf-8")
+    target.write_text(with_hangul_font(body), encoding="utf-8")

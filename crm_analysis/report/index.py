@@ -15,6 +15,7 @@ from typing import Any
 import jinja2
 
 from ..glossary import CONCEPTS, translate
+from ..plots._fonts import with_hangul_font
 from ..results import format_value
 from .course import course_map
 from .editions import EDITION_TITLES
@@ -87,7 +88,7 @@ def write_run_index(run_dir: Path, manifest: dict[str, Any]) -> None:
         edition_title=EDITION_TITLES.get(run.get("edition", "student"), ""),
         lang=run.get("lang", "en"),
     )
-    write_atomically(run_dir / "index.html", page)
+    write_atomically(run_dir / "index.html", with_hangul_font(page))
     write_glossary(run_dir, notebooks)
 
 
@@ -99,7 +100,7 @@ def write_glossary(run_dir: Path, notebooks: list[dict[str, Any]]) -> None:
              "nb": by_number.get(term.notebook)} for term in CONCEPTS]
     rows.sort(key=lambda r: (r["number"], r["section"]))
     page = _environment().get_template("glossary.html.j2").render(rows=rows)
-    write_atomically(run_dir / "glossary.html", page)
+    write_atomically(run_dir / "glossary.html", with_hangul_font(page))
 
 
 def write_reports_index(reports_dir: Path) -> None:
