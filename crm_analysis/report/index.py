@@ -16,7 +16,7 @@ import jinja2
 
 from ..glossary import CONCEPTS, translate
 from ..plots._fonts import with_hangul_font
-from ..results import format_value
+from ..results import display_value, format_value, humanize
 from .course import course_map
 from .editions import EDITION_TITLES
 
@@ -32,6 +32,7 @@ def _environment() -> jinja2.Environment:
     env.filters["figure"] = format_value
     env.filters["translate"] = translate
     env.filters["markdown"] = _inline_markdown
+    env.filters["headlines"] = headlines
     return env
 
 
@@ -43,10 +44,40 @@ def _inline_markdown(text: str):
     return markupsafe.Markup(mistune.html(text).strip().removeprefix("<p>").removesuffix("</p>"))
 
 
-def headline(name: str, result: dict[str, Any], lang: str) -> str:
-    """What the index shows for a recorded figure: its ``label`` (a short human label)
-    or else its name, in Korean when the run's ``lang`` is ``ko`` and the glossary has it."""
-    return translate(result.get("label") or name, lang)
+
+#: Recorded names that describe a run's inputs rather than its findings.
+_NOT_HEADLINES = ("data_source", "data_source_used")
+
+
+def headlines(results: dict[str, dict[str, Any]], first: list[str] | tuple = (),
+              count: int = 6, width: int = 90) -> list[dict[str, str]]:
+    """A notebook's findings for the index, each as ``label``, ``text`` (value and unit, at
+    most ``width`` characters, cut between items, never inside a number) and ``note``.
+
+    The results named in ``first`` (the notebook's metadata ``crm_workbook.headlines``)
+    come first, in that order; the other places, up to ``count`` in all, go to findings
+    whose value is a number, a text or one estimate, then to tables and long mappings.
+    With ``lang="ko"`` (the run's notebooks ran with ``lang=ko``) the labels the glossary
+    knows are shown in Korean.
+    """
+    def short(result: dict[str, Any]) -> bool:
+        value = result.get("value")
+        return not isinstance(value, (list, dict)) or (
+            isinstance(value, dict) and {"ci_low", "ci_high"} <= value.keys())
+
+    found = [(name, r) for name, r in results.items() if name not in _NOT_HEADLINES]
+    chosen = ([(name, results[name]) for name in first if name in results]
+              + [item for item in found if short(item[1]) and item[0] not in first]
+              + [item for item in found if not short(item[1]) and item[0] not in first])
+    chosen = chosen[:max(count, sum(name in results for name in first))]
+    rows = []
+    for name, result in chosen:
+        text = display_value(result.get("value"), result.get("unit"), limit=width,
+                             decimals=result.get("decimals"))
+        rows.append({"name": name,
+                     "label": translate(result.get("label") or humanize(name), lang),
+                     "text": text, "note": result.get("note") or ""})
+    return rows
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -82,7 +113,6 @@ def write_run_index(run_dir: Path, manifest: dict[str, Any]) -> None:
     }
     run = manifest["run"]
     env = _environment()
-    env.globals["headline"] = headline
     page = env.get_template("run_index.html.j2").render(
         run=run, notebooks=notebooks, counts=counts, course=course_map(notebooks),
         edition_title=EDITION_TITLES.get(run.get("edition", "student"), ""),
