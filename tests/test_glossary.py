@@ -131,6 +131,7 @@ def test_learning_goals_are_read_from_the_notebook():
 
 def test_index_headlines_use_labels_translated_when_the_run_is_korean(tmp_path):
     from crm_analysis.report.index import write_run_index
+    from crm_analysis.results import humanize
 
     entry = {"name": "03_lifetime_value", "title": "Customer lifetime value", "status": "ok",
              "duration_s": 1.0, "error": None, "html": "03_lifetime_value.html", "ipynb": None,
@@ -139,10 +140,10 @@ def test_index_headlines_use_labels_translated_when_the_run_is_korean(tmp_path):
                          "n_customers": {"value": 10, "unit": None}}}
     run = {"as_of": "2024-06-30", "rendered_at": "x", "duration_s": 1.0, "package_version": "0",
            "git_commit": None, "versions": {"python": "3"}, "edition": "student"}
-    for lang, label in (("en", "Customer lifetime value ="), ("ko", "고객생애가치 =")):
+    for lang, label in (("en", "Customer lifetime value: <b>"), ("ko", "고객생애가치: <b>")):
         write_run_index(tmp_path, {"run": {**run, "lang": lang}, "notebooks": [entry]})
         page = (tmp_path / "index.html").read_text()
-        assert label in page and "<code>n_customers</code>" in page
+        assert label in page and f"{humanize('n_customers')}: <b>10</b>" in page
         assert "<code>LTV</code>" in page  # the learning goal's Markdown rendered
         assert "고객생애가치" in (tmp_path / "glossary.html").read_text()
 

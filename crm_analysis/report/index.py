@@ -50,7 +50,7 @@ _NOT_HEADLINES = ("data_source", "data_source_used")
 
 
 def headlines(results: dict[str, dict[str, Any]], first: list[str] | tuple = (),
-              count: int = 6, width: int = 90) -> list[dict[str, str]]:
+              count: int = 6, width: int = 90, lang: str = "en") -> list[dict[str, str]]:
     """A notebook's findings for the index, each as ``label``, ``text`` (value and unit, at
     most ``width`` characters, cut between items, never inside a number) and ``note``.
 
