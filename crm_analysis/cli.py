@@ -41,7 +41,9 @@ EPILOG = textwrap.dedent(
         annual_discount_rate: 0.1
 
     output: <output-dir>/<as-of>/ holds one HTML report and the executed .ipynb per
-    notebook, manifest.json and index.html; <output-dir>/index.html lists the runs.
+    notebook, manifest.json, index.html (course map and results) and glossary.html;
+    <output-dir>/index.html lists the runs. --edition instructor also runs the worked
+    solutions (cells tagged `solution`) into <output-dir>/<as-of>-instructor/.
 
     scheduling (cron, every Monday 06:00, a dated run with a parameters file):
       0 6 * * 1  cd /srv/crm-workbook && .venv/bin/crm-workbook render \\

@@ -321,11 +321,45 @@ _build()
 
 
 def set_language(lang: str) -> str:
-    """Set the language of plot labels for this process (``en`` or ``ko``); returns it."""
+    """Set the language of plot labels for this process (``en`` or ``ko``); returns it.
+
+    In a notebook (IPython) with ``ko``, labels that the notebook's own code sets on a figure
+    (``ax.set_title("Profit curve")``) are translated too: a hook runs before the inline
+    backend draws the cell's figures (:func:`_install_figure_hook`)."""
     if lang not in LANGUAGES:
         raise ValueError(f"lang {lang!r} is not one of {', '.join(LANGUAGES)}; use lang='en' or 'ko'")
     _STATE["lang"] = lang
+    if lang != "en":
+        _install_figure_hook()
     return lang
+
+
+def _localize_open_figures() -> None:
+    if _STATE["lang"] == "en":
+        return
+    import sys
+
+    plt = sys.modules.get("matplotlib.pyplot")
+    if plt is None:
+        return
+    for number in plt.get_fignums():
+        localize_figure(plt.figure(number))
+
+
+def _install_figure_hook() -> None:
+    """Run :func:`_localize_open_figures` after each cell of the running IPython kernel,
+    *before* the inline backend's own ``post_execute`` hook shows the figures."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    callbacks = getattr(getattr(shell, "events", None), "callbacks", None)
+    if not isinstance(callbacks, dict) or "post_execute" not in callbacks:
+        return
+    hooks = callbacks["post_execute"]
+    if _localize_open_figures not in hooks:
+        hooks.insert(0, _localize_open_figures)
 
 
 def get_language() -> str:

@@ -160,3 +160,31 @@ def test_make_lab_passes_allow_root_only_as_root():
     out = subprocess.run(["make", "-n", "lab", "LAB_ARGS=--ServerApp.token=x", "LAB_PORT=9999"],
                          cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert "--port=9999 --ServerApp.token=x" in out and "--allow-root" not in out
+
+
+def test_labels_set_in_the_notebook_are_translated_before_the_figure_is_shown(monkeypatch):
+    """In a kernel, set_language("ko") puts a hook before the inline backend's: a title the
+    notebook sets itself is Korean by the time the cell's figures are drawn."""
+    import types
+
+    import IPython
+
+    def flush_figures():  # stands for the inline backend's post_execute hook
+        pass
+
+    shell = types.SimpleNamespace(events=types.SimpleNamespace(
+        callbacks={"post_execute": [flush_figures], "pre_execute": []}))
+    monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
+    try:
+        glossary.set_language("ko")
+        glossary.set_language("ko")  # installed once
+        hooks = shell.events.callbacks["post_execute"]
+        assert hooks == [glossary._localize_open_figures, flush_figures]
+        fig, ax = plt.subplots()
+        ax.set_title("Profit curve")
+        ax.set_ylabel("an unknown label")
+        hooks[0]()
+        assert (ax.get_title(), ax.get_ylabel()) == ("이익 곡선", "an unknown label")
+        plt.close(fig)
+    finally:
+        glossary.set_language("en")
