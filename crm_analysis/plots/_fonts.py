@@ -64,6 +64,7 @@ def _subset_base64(chars: str) -> str:
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     options = subset.Options()
     options.flavor = None
+    options.hinting = False  # half the size; screens render Hangul well without it
     font = subset.load_font(str(korean_font_path()), options)
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=chars)
