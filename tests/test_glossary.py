@@ -172,15 +172,16 @@ def test_labels_set_in_the_notebook_are_translated_before_the_figure_is_shown(mo
     def flush_figures():  # stands for the inline backend's post_execute hook
         pass
 
+    fig, ax = plt.subplots()  # pyplot meets the real (absent) IPython first
     shell = types.SimpleNamespace(events=types.SimpleNamespace(
-        callbacks={"post_execute": [flush_figures], "pre_execute": []}))
+        callbacks={"post_execute": [flush_figures], "pre_execute": []},
+        register=lambda *a: None))
     monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
     try:
         glossary.set_language("ko")
         glossary.set_language("ko")  # installed once
         hooks = shell.events.callbacks["post_execute"]
         assert hooks == [glossary._localize_open_figures, flush_figures]
-        fig, ax = plt.subplots()
         ax.set_title("Profit curve")
         ax.set_ylabel("an unknown label")
         hooks[0]()
