@@ -117,3 +117,8 @@ def plot_clv_distribution(clv: pd.Series, ax=None):
     ax.set(xscale="log", xlabel=f"CLV per customer (currency; below {low:,.2g} in the first bar)",
            ylabel="customers", title="CLV distribution")
     return ax
+
+
+from ..glossary import localize_module  # noqa: E402 - labels in the notebook's language
+
+localize_module(globals())
