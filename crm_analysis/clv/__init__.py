@@ -44,6 +44,7 @@ from .value import (
     customer_clv,
     driver_ltv,
     driver_sensitivity,
+    first_purchase_spend,
     ltv_formula,
     period_discount_rate,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "data_window_text",
     "driver_ltv",
     "driver_sensitivity",
+    "first_purchase_spend",
     "fit_transaction_models",
     "frequency_histogram",
     "holdout_by_frequency",
