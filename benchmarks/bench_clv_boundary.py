@@ -62,7 +62,8 @@ def main() -> None:
                                   "fit_cpu_s": round(fit_cpu, 3), "boundary": bool(fit.boundary_),
                                   "summary_s": round(time.perf_counter() - wall, 3),
                                   "summary_cpu_s": round(time.process_time() - cpu, 3),
-                                  "dropout_upper": round(float(table.iloc[-1]["ci_high"]), 4)}))
+                                  "dropout_upper": round(float(table.iloc[-1]["ci_high"]), 4)
+                                  if fit.boundary_ else None}))
     print(json.dumps({"load_average": os.getloadavg()}))
 
 

@@ -22,6 +22,13 @@ takes a fraction of a second instead of minutes of an optimizer running off):
    from 10⁻⁶ to 10² per mean age), adding drop-out does not raise the likelihood: the
    MLE is the NBD limit. Otherwise the full model is fitted as usual; if that fit then runs to the same edge
    (mean drop-out below 10⁻⁴ where the optimizer stops), the NBD limit is the result too.
+3. Pareto/NBD has a second edge the grid of finite θ cannot see: s → 0 with β → 0 at a fixed
+   share q, where q of the customers drop out at once (L = (1−q) NBD + q 1[x = 0], the
+   zero-inflated NBD; on simulated NBD data it often beats the NBD limit by a few tenths of
+   a log-likelihood unit by chance). It is fitted in closed form; when its log-likelihood
+   exceeds the NBD's by χ²₁(0.95)/2 or more (a likelihood-ratio test at 5 %), drop-out is
+   evidenced and the full model is fitted; otherwise the NBD limit is reported and the
+   interval below is measured from the higher of the two.
 
 At the boundary the fitted model has ``boundary_`` (the sentence above), ``params_``
 with the drop-out parameter at its limit (BG/NBD a = 0, b not identified (NaN);
@@ -35,7 +42,14 @@ estimate 0 and a **profile-likelihood** interval [0, upper]: the largest drop-ou
 value whose profile log-likelihood (maximized over the other three parameters) is within
 χ²₁(level)/2 of the maximum (conservative at a boundary, where the likelihood-ratio
 statistic is a 50:50 mixture of 0 and χ²₁). The profile is computed when an interval is
-first asked for. Predictions (purchases, P(alive) = 1, CLV) are the NBD's.
+first asked for (a few tenths of a second for 5,000 customers: analytic gradients, the
+search for the end started at the zero-inflated edge's closed-form profile, each profile
+point warm-started). Predictions (purchases, P(alive) = 1, CLV) are the NBD's.
+
+The Pareto/NBD likelihood is evaluated by quadrature in log space
+(:func:`pareto_loglik_grad`), with its analytic gradient: the hypergeometric form
+(scipy's ``hyp2f1``) converges slowly for β ≫ T and loses all accuracy for β ≪ α (it
+returned log-likelihoods 170 units too high at β ~ 1e−14, where the profile goes).
 
 Written by hand: no Python library fits these models with a boundary-aware likelihood.
 """
@@ -46,7 +60,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
-from ._fit import compress, numeric_gradient
+from ._fit import compress
 
 BOUNDARY_TEXT = ("no evidence of drop-out in this window: the data fit an NBD model "
                  "(customers keep buying at their own rate; {limit})")
