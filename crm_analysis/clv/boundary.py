@@ -49,7 +49,7 @@ point warm-started). Predictions (purchases, P(alive) = 1, CLV) are the NBD's.
 The Pareto/NBD likelihood is evaluated by quadrature in log space
 (:func:`pareto_loglik_grad`), with its analytic gradient: the hypergeometric form
 (scipy's ``hyp2f1``) converges slowly for β ≫ T and loses all accuracy for β ≪ α (it
-returned log-likelihoods 170 units too high at β ~ 1e−14, where the profile goes).
+returned log-likelihoods 166 units too high at β = 6e−15, where the profile goes).
 
 Written by hand: no Python library fits these models with a boundary-aware likelihood.
 """
