@@ -260,7 +260,7 @@ def first_purchase_spend(transactions: pd.DataFrame, calibration_end=None, *, cu
         frame = frame[frame[date_col] < end]
     day = frame[date_col].dt.floor("D")
     if merge_period == "W":
-        day = day - pd.to_timedelta(day.dt.dayofweek, unit="D")
+        day = day - pd.to_timedelta(day.dt.day_of_week, unit="D")
     elif merge_period == "M":
         day = day.dt.to_period("M").dt.to_timestamp()
     elif merge_period != "D":
