@@ -207,8 +207,10 @@ def clv_interval(
     n_draws: int = 200,
     level: float = 0.95,
     seed: int = 0,
+    first_spend: pd.Series | None = None,
 ) -> pd.DataFrame:
-    """Interval for total CLV of the customers in ``summary`` from parameter uncertainty.
+    """Interval for total CLV of the customers in ``summary`` from parameter uncertainty
+    (``first_spend`` as in :func:`customer_clv`).
 
     Draws both models' parameters from their asymptotic normal distributions (on the log
     scale; :meth:`MLEModel.sample_params`), recomputes total CLV for each draw, and
@@ -218,7 +220,8 @@ def clv_interval(
     not include the Poisson noise of future purchases.
     """
     level = check_level(level)
-    kwargs = dict(horizon=horizon, annual_discount_rate=annual_discount_rate, margin=margin)
+    kwargs = dict(horizon=horizon, annual_discount_rate=annual_discount_rate, margin=margin,
+                  first_spend=first_spend)
     estimate = customer_clv(transaction_model, spend_model, summary, **kwargs)["clv"].sum()
     tdraws = transaction_model.sample_params(n_draws, seed=seed)
     sdraws = spend_model.sample_params(n_draws, seed=seed + 1)
