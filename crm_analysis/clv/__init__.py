@@ -17,14 +17,17 @@ Modules::
     gamma_gamma    Gamma-Gamma spend per purchase (Fader, Hardie & Lee 2005; Fader & Hardie 2013)
     sbg            shifted-beta-geometric retention, DEL/DERL (Fader & Hardie 2007, 2010)
     value          the LTV formula, constant-retention lifetime, LTV drivers what-if, discounted
-                   CLV per customer, intervals
+                   CLV per customer (one-time buyers optionally conditioned on their first
+                   purchase: first_purchase_spend), intervals
     sources        the notebook's data sources (CDNOW, synthetic, a profile), analysis window, and
                    customer_summary / summary_engine: the summary where the data live
     published      Fader & Hardie's (2007) survivor series
     decision       decision_text, holdout_trusted, low_frequency_error (notebook 03's Decision from the run's figures)
     diagnostics    model-vs-actual tables (histogram, holdout by frequency, tracking, P(alive))
     _fit           shared weighted MLE with standard errors and convergence errors
-    boundary       the no-drop-out boundary (a → 0, s → 0): NBD fit, profile-likelihood interval
+    boundary       the no-drop-out boundary (a → 0, s → 0): NBD fit, the zero-inflated edge by
+                   likelihood ratio, profile-likelihood interval, the Pareto/NBD log-space
+                   quadrature with its gradient
     robust         fit both purchase models; a failure is reported, not raised
 """
 
@@ -46,6 +49,7 @@ from .value import (
     customer_clv,
     driver_ltv,
     driver_sensitivity,
+    first_purchase_spend,
     ltv_formula,
     period_discount_rate,
 )
@@ -70,6 +74,7 @@ __all__ = [
     "data_window_text",
     "driver_ltv",
     "driver_sensitivity",
+    "first_purchase_spend",
     "fit_transaction_models",
     "frequency_histogram",
     "holdout_by_frequency",
