@@ -2,7 +2,8 @@
 
 - ``synthetic``: a simulated CRM world whose true parameters are returned with the data.
 - shipped (``data/``, offline): :func:`load_cdnow`, :func:`load_telco_churn`,
-  :func:`load_caravan`, :func:`load_mass_insurance`.
+  :func:`load_caravan`, :func:`load_mass_insurance`,
+  :func:`load_donations`, :func:`load_donation_log`.
 - fetched on demand (``$CRM_WORKBOOK_DATA``, then the cache, then a download):
   :func:`fetch_fremtpl2`, :func:`fetch_online_retail`, :func:`fetch_hillstrom`,
   :func:`fetch_groceries`, :func:`fetch_apache_log`; they raise
@@ -29,6 +30,8 @@ from crm_analysis.data.fetch import (
 from crm_analysis.data.shipped import (
     load_caravan,
     load_cdnow,
+    load_donation_log,
+    load_donations,
     load_mass_insurance,
     load_telco_churn,
 )
@@ -51,6 +54,8 @@ __all__ = [
     "load_caravan",
     "load_cdnow",
     "load_customers",
+    "load_donation_log",
+    "load_donations",
     "load_mass_insurance",
     "load_profile",
     "load_telco_churn",

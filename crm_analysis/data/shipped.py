@@ -107,3 +107,32 @@ def load_mass_insurance() -> pd.DataFrame:
         Group=pd.Categorical(frame["Group"], categories=INSURANCE_CAR_GROUPS, ordered=True),
         Age=pd.Categorical(frame["Age"], categories=INSURANCE_AGE_BANDS, ordered=True),
     )
+
+
+def load_donations() -> pd.DataFrame:
+    """The donations summary of Fader, Hardie & Shang (2010): the 11,104 first-time donors of
+    1995 in (x, t_x, n) cells over the 6 yearly opportunities 1996–2001 (22 cells).
+
+    Columns: ``frequency`` (x, years with a donation), ``recency_opportunities`` (t_x, the
+    last such year, 1 = 1996), ``opportunities`` (n = 6), ``customers`` (donors in the cell).
+    """
+    frame = pd.read_csv(shipped_path("donations/donations.csv"))
+    return frame.rename(columns={"recency": "recency_opportunities", "periods": "opportunities",
+                                 "weights": "customers"}).astype("int64")
+
+
+def load_donation_log() -> pd.DataFrame:
+    """The same 11,104 donors' yearly donation incidence 1995–2006 as a transaction log:
+    one row per donor and year with a donation, ``customer_id`` (str, ``"D00001"``…; the
+    original supporter ids are not shipped) and ``date`` (datetime64, 1 January of the
+    year; only the year is known).  1995 is every donor's first donation; 2002–2006 is
+    FHS 2010's holdout."""
+    patterns = pd.read_csv(shipped_path("donations/cohort_1995_patterns.csv"))
+    years = [c for c in patterns.columns if c != "donors"]
+    incidence = patterns.loc[patterns.index.repeat(patterns["donors"]), years].reset_index(drop=True)
+    incidence.index = [f"D{i + 1:05d}" for i in range(len(incidence))]
+    long = incidence.stack()
+    long = long[long == 1].reset_index()
+    long.columns = ["customer_id", "year", "donated"]
+    return pd.DataFrame({"customer_id": long["customer_id"].astype(str),
+                         "date": pd.to_datetime(long["year"].astype(str) + "-01-01")})
