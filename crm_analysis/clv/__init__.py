@@ -1,7 +1,7 @@
 """Customer lifetime value (고객생애가치, LTV; notebook 03): transaction summaries,
 buy-till-you-die models, contractual retention, and discounted CLV.
 
-Fitted models (BGNBD, ParetoNBD, GammaGamma, ShiftedBetaGeometric) are
+Fitted models (BGNBD, MBGNBD, ParetoNBD, BGBB, GammaGamma, ShiftedBetaGeometric) are
 :class:`crm_analysis.estimates.FittedModel`: ``fit()`` returns the model; ``params_``,
 ``std_err_``, ``conf_int(level=)``, ``summary(level=)`` (log-scale Wald intervals).
 Public names are in ``__all__``; plots in :mod:`crm_analysis.plots.clv`.
@@ -11,6 +11,9 @@ Modules::
     summary        per-customer frequency / recency / age / spend, calibration-holdout split (pandas)
     summary_sql    the same summary with DuckDB over CSV/Parquet files larger than memory
     bgnbd          BG/NBD (Fader, Hardie & Lee 2005)
+    mbgnbd         MBG/NBD (Batislam, Denizel & Filiztekin 2007)
+    bgbb           BG/BB for discrete opportunities (Fader, Hardie & Shang 2010), cohort tracking
+    discrete       discrete-opportunity (x, t_x, n) summary of a transaction log, cells
     pareto_nbd     Pareto/NBD (Schmittlein, Morrison & Colombo 1987)
     gamma_gamma    Gamma-Gamma spend per purchase (Fader, Hardie & Lee 2005; Fader & Hardie 2013)
     sbg            shifted-beta-geometric retention, DEL/DERL (Fader & Hardie 2007, 2010)
@@ -23,9 +26,12 @@ Modules::
 """
 
 from ._fit import ConvergenceError
+from .bgbb import BGBB, bgbb_tracking
 from .bgnbd import BGNBD
+from .discrete import opportunity_cells, summarize_opportunities
 from .diagnostics import frequency_histogram, holdout_by_frequency, p_alive_grid, repeat_purchase_tracking
 from .gamma_gamma import GammaGamma, spend_frequency_correlation
+from .mbgnbd import MBGNBD
 from .pareto_nbd import ParetoNBD
 from .sbg import ShiftedBetaGeometric, survival_projection
 from .sources import analysis_window, load_clv_transactions
@@ -43,12 +49,15 @@ from .value import (
 )
 
 __all__ = [
+    "BGBB",
     "BGNBD",
+    "MBGNBD",
     "ConvergenceError",
     "GammaGamma",
     "ParetoNBD",
     "ShiftedBetaGeometric",
     "analysis_window",
+    "bgbb_tracking",
     "clv_interval",
     "clv_tiers",
     "constant_retention_lifetime",
@@ -59,10 +68,12 @@ __all__ = [
     "holdout_by_frequency",
     "load_clv_transactions",
     "ltv_formula",
+    "opportunity_cells",
     "p_alive_grid",
     "period_discount_rate",
     "repeat_purchase_tracking",
     "spend_frequency_correlation",
+    "summarize_opportunities",
     "summarize_transactions",
     "summarize_transactions_sql",
     "survival_projection",

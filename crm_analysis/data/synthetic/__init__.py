@@ -15,6 +15,7 @@ Generators (import them from here)::
     simulate_access_log         weblogs.py       Apache combined-format log with sessions
     simulate_recency_chain      recency_chain.py purchases driven by a known recency-state Markov chain
     simulate_promotion          promotion.py     sales + promotion with a hidden 3-way interaction
+    simulate_opportunities      opportunities.py discrete-opportunity (BG/BB) customers, e.g. yearly donors
 """
 
 from importlib import import_module
@@ -29,6 +30,7 @@ _GENERATORS = {
     "simulate_access_log": "weblogs",
     "simulate_recency_chain": "recency_chain",
     "simulate_promotion": "promotion",
+    "simulate_opportunities": "opportunities",
 }
 
 __all__ = sorted(_GENERATORS)

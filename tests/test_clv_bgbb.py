@@ -1,0 +1,105 @@
+"""BG/BB: the published donations fit, lifetimes oracle predictions, the discrete summary
+from a transaction log, and coverage of the parameter intervals on simulated cohorts."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from results import fader_hardie_shang, lifetimes_discrete
+
+from crm_analysis.clv import BGBB, bgbb_tracking, opportunity_cells, summarize_opportunities
+from crm_analysis.clv._fit import numeric_gradient
+from crm_analysis.data import load_donation_log, load_donations
+from crm_analysis.data.synthetic import simulate_opportunities
+
+KEY = ["frequency", "recency_opportunities", "opportunities"]
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    return BGBB().fit(load_donations())
+
+
+@pytest.fixture(scope="module")
+def donor_summary():
+    return summarize_opportunities(load_donation_log(), period="Y", calibration_end="2001-12-31",
+                                   observation_end="2006-12-31")
+
+
+def test_reproduces_fader_hardie_shang_2010(fitted):
+    ref = fader_hardie_shang.BGBB_DONATIONS
+    for name in ("alpha", "beta", "gamma", "delta"):
+        assert round(fitted.params_[name], 3) == ref[name], name
+    assert round(fitted.loglik_, 2) == ref["loglik"]
+    assert fitted.n_obs_ == fader_hardie_shang.DONORS
+
+
+def test_predictions_match_lifetimes(fitted):
+    ref = lifetimes_discrete.BGBB_CELLS
+    x, t, n = (np.array(ref[k], float) for k in ("frequency", "recency", "periods"))
+    assert fitted.params_.to_dict() == pytest.approx(lifetimes_discrete.BGBB, rel=1e-4)
+    assert fitted.conditional_expected_transactions(5, x, t, n) == pytest.approx(ref["conditional_expected_5"], rel=1e-4)
+    assert fitted.p_alive(x, t, n, future=1) == pytest.approx(ref["p_alive_next"], rel=1e-4)
+
+
+def test_analytic_gradient_matches_finite_differences(fitted):
+    lp = fitted._log_params + np.array([0.1, -0.2, 0.15, 0.05])
+    _, grad = fitted._loglik_grad(lp, fitted._data)
+    assert grad == pytest.approx(numeric_gradient(lambda v: fitted._loglik(v, fitted._data), lp), rel=1e-6)
+
+
+def test_pmf_sums_to_one_and_matches_mean(fitted):
+    x = np.arange(12)
+    pmf = fitted.frequency_pmf(x, 11)
+    assert pmf.sum() == pytest.approx(1.0, abs=1e-12)
+    assert (x * pmf).sum() == pytest.approx(fitted.expected_transactions(11), rel=1e-10)
+
+
+def test_dert_is_the_discounted_sum_of_future_transactions(fitted):
+    # closed form with 2F1 vs the explicit sum of per-opportunity expectations, 400 terms
+    x, t, n, d = np.array([0.0, 3, 6]), np.array([0.0, 4, 6]), np.full(3, 6.0), 0.1
+    cum = np.stack([fitted.conditional_expected_transactions(k, x, t, n) for k in range(0, 401)])
+    explicit = (np.diff(cum, axis=0) / (1 + d) ** np.arange(1, 401)[:, None]).sum(axis=0)
+    assert fitted.dert(d, x, t, n) == pytest.approx(explicit, rel=1e-8)
+
+
+def test_discrete_summary_from_the_log_equals_the_published_cells(donor_summary):
+    # two sources: Hardie's per-donor file (shipped as patterns) and lifetimes' cell file
+    cells = opportunity_cells(donor_summary).set_index(KEY)["customers"]
+    published = load_donations().set_index(KEY)["customers"]
+    pd.testing.assert_series_equal(cells.sort_index(), published.sort_index())
+    assert (donor_summary["holdout_opportunities"] == 5).all()
+
+
+def test_holdout_tracking_uses_the_conditional_expectations(fitted, donor_summary):
+    log = load_donation_log()
+    actual = log[log["date"].dt.year > 1995].groupby(log["date"].dt.year).size()
+    track = bgbb_tracking(fitted, donor_summary, actual=actual.to_numpy(), labels=actual.index)
+    # the actual column is the data; the published annual counts start 5,652 (1996)
+    assert track["actual"].iloc[0] == 5652 and track["actual"].sum() == log.shape[0] - fader_hardie_shang.DONORS
+    ref = lifetimes_discrete.BGBB_CELLS
+    weights = load_donations()["customers"].to_numpy()
+    holdout = track.loc[track["period"] == "holdout", "expected"].sum()
+    assert holdout == pytest.approx(weights @ np.array(ref["conditional_expected_5"]), rel=1e-4)
+    calibration = track.loc[track["period"] == "calibration", "expected"].sum()
+    assert calibration == pytest.approx(fader_hardie_shang.DONORS * fitted.expected_transactions(6), rel=1e-12)
+
+
+def test_interval_coverage_on_simulated_cohorts():
+    # 100 cohorts of 3,000 customers: each 95% interval should cover its true value in 90-99%
+    covered = []
+    for seed in range(100):
+        summary, truth = simulate_opportunities(3000, 6, seed=seed)
+        ci = BGBB().fit(summary).conf_int(0.95)
+        covered.append([ci.loc[k, "ci_low"] <= getattr(truth, k) <= ci.loc[k, "ci_high"]
+                        for k in ("alpha", "beta", "gamma", "delta")])
+    rate = np.mean(covered, axis=0)
+    assert np.all((rate >= 0.90) & (rate <= 0.99)), rate
+
+
+def test_bad_summary_is_named():
+    bad = load_donations()
+    bad.loc[4, "recency_opportunities"] = 9
+    with pytest.raises(ValueError, match=r"1 rows are not valid .* rows \[4\]"):
+        BGBB().fit(bad)
+    with pytest.raises(ValueError, match="period must be one of"):
+        summarize_opportunities(load_donation_log(), period="Q")
