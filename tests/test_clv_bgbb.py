@@ -8,6 +8,7 @@ from results import fader_hardie_shang, lifetimes_discrete
 
 from crm_analysis.clv import BGBB, bgbb_tracking, opportunity_cells, summarize_opportunities
 from crm_analysis.clv._fit import numeric_gradient
+from crm_analysis.clv.intervals import opportunity_intervals
 from crm_analysis.data import load_donation_log, load_donations
 from crm_analysis.data.synthetic import simulate_opportunities
 
@@ -85,15 +86,36 @@ def test_holdout_tracking_uses_the_conditional_expectations(fitted, donor_summar
 
 
 def test_interval_coverage_on_simulated_cohorts():
-    # 100 cohorts of 3,000 customers: each 95% interval should cover its true value in 90-99%
+    # 100 cohorts of 3,000 customers: each 95% interval of a parameter, and the
+    # parameter-uncertainty interval of three customers' expected transactions in the next
+    # 5 opportunities (Krinsky-Robb, clv.customer intervals), should cover the truth in 90-99%
+    profiles = pd.DataFrame({"frequency": [0, 2, 6], "recency_opportunities": [0, 5, 6], "opportunities": 6})
     covered = []
     for seed in range(100):
         summary, truth = simulate_opportunities(3000, 6, seed=seed)
-        ci = BGBB().fit(summary).conf_int(0.95)
+        fit = BGBB().fit(summary)
+        ci = fit.conf_int(0.95)
+        true_model = fit.with_params({k: getattr(truth, k) for k in ("alpha", "beta", "gamma", "delta")})
+        true_value = true_model.conditional_expected_transactions(5, *(profiles[k] for k in KEY))
+        iv = opportunity_intervals(fit, profiles, n_star=5, n_draws=200, n_sims=10, seed=seed)
         covered.append([ci.loc[k, "ci_low"] <= getattr(truth, k) <= ci.loc[k, "ci_high"]
-                        for k in ("alpha", "beta", "gamma", "delta")])
+                        for k in ("alpha", "beta", "gamma", "delta")]
+                       + list((iv["expected_transactions_low"] <= true_value)
+                              & (true_value <= iv["expected_transactions_high"])))
     rate = np.mean(covered, axis=0)
     assert np.all((rate >= 0.90) & (rate <= 0.99)), rate
+
+
+def test_predictive_interval_covers_the_customers_own_future():
+    # at the true parameters, the customer's own holdout transactions fall in the 95%
+    # predictive interval for at least 95% of 20,000 simulated customers (discrete counts: >=)
+    summary, truth = simulate_opportunities(20_000, 6, n_holdout=5, seed=11)
+    fit = BGBB().fit(summary)
+    true_model = fit.with_params({k: getattr(truth, k) for k in ("alpha", "beta", "gamma", "delta")})
+    iv = opportunity_intervals(true_model, summary, n_star=5, n_draws=2, n_sims=4000, seed=1)
+    h = summary["holdout_frequency"]
+    rate = ((h >= iv["transactions_pred_low"]) & (h <= iv["transactions_pred_high"])).mean()
+    assert 0.95 <= rate <= 0.995, rate
 
 
 def test_bad_summary_is_named():

@@ -13,6 +13,7 @@ Modules::
     bgnbd          BG/NBD (Fader, Hardie & Lee 2005)
     mbgnbd         MBG/NBD (Batislam, Denizel & Filiztekin 2007)
     bgbb           BG/BB for discrete opportunities (Fader, Hardie & Shang 2010), cohort tracking
+    intervals      per-customer intervals: parameter uncertainty (Krinsky-Robb) and predictive spread
     discrete       discrete-opportunity (x, t_x, n) summary of a transaction log, cells
     pareto_nbd     Pareto/NBD (Schmittlein, Morrison & Colombo 1987)
     gamma_gamma    Gamma-Gamma spend per purchase (Fader, Hardie & Lee 2005; Fader & Hardie 2013)
@@ -31,6 +32,7 @@ from .bgnbd import BGNBD
 from .discrete import opportunity_cells, summarize_opportunities
 from .diagnostics import frequency_histogram, holdout_by_frequency, p_alive_grid, repeat_purchase_tracking
 from .gamma_gamma import GammaGamma, spend_frequency_correlation
+from .intervals import customer_intervals, opportunity_intervals, top_customer_intervals
 from .mbgnbd import MBGNBD
 from .pareto_nbd import ParetoNBD
 from .sbg import ShiftedBetaGeometric, survival_projection
@@ -61,6 +63,7 @@ __all__ = [
     "clv_interval",
     "clv_tiers",
     "constant_retention_lifetime",
+    "customer_intervals",
     "customer_clv",
     "driver_ltv",
     "driver_sensitivity",
@@ -69,6 +72,7 @@ __all__ = [
     "load_clv_transactions",
     "ltv_formula",
     "opportunity_cells",
+    "opportunity_intervals",
     "p_alive_grid",
     "period_discount_rate",
     "repeat_purchase_tracking",
@@ -77,4 +81,5 @@ __all__ = [
     "summarize_transactions",
     "summarize_transactions_sql",
     "survival_projection",
+    "top_customer_intervals",
 ]

@@ -1,0 +1,215 @@
+"""Per-customer intervals for expected purchases, P(alive) and CLV — two kinds, kept apart:
+
+* **Parameter uncertainty** (``*_low``/``*_high``): how sure we are of the customer's
+  *expected* value given that the model's parameters are estimated.  Krinsky–Robb
+  simulation (a sampling form of the delta method): ``n_draws`` parameter vectors from the
+  asymptotic normal distribution of the log-parameters (:meth:`MLEModel.sample_params`), the
+  customer's expectation recomputed for each, the percentile interval at ``level``.  It
+  shrinks as the customer base grows.
+* **Predictive spread** (``purchases_pred_*``, ``clv_pred_*``): the range of the customer's
+  *own* future purchases in the horizon — the "luck" part, which does not shrink with more
+  customers.  Simulated at the fitted parameters from the customer's posterior: alive with
+  probability P(alive | x, t_x, T); if alive, the purchase rate λ ~ Gamma(r+x, α+T) and
+  (BG/NBD) the drop-out probability p ~ Beta(a, b+x) — the future count is
+  min(Poisson(λt), Geometric(p)) — or (Pareto/NBD) the drop-out rate μ ~ Gamma(s, β+T) —
+  the count is Poisson(λ·min(τ, t)), τ ~ Exp(μ).  Equal-tailed quantiles of ``n_sims``
+  simulated counts.  The CLV predictive interval scales the count quantiles by the
+  customer's CLV per expected purchase (margin × expected spend × discount share), so it
+  is a spread of purchases in money, not of spend per purchase.
+
+Everything is computed once per distinct (x, t_x, T) (and frequency/spend for CLV) and
+mapped back, so a million customers cost what their distinct cells cost.  CLV discounting
+uses up to ``max_steps`` equal steps of the horizon (purchases of a step discounted to its
+end); with ``horizon`` ≤ ``max_steps`` time units that is exactly
+:func:`crm_analysis.clv.customer_clv`'s per-period discounting.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..common import top_k
+from ..estimates import check_level
+from .summary import rfm_arrays, time_unit_of
+from .value import period_discount_rate
+
+
+def _discount_share(model, x, t_x, T, horizon, rate, max_steps):
+    """(E[Y(horizon)], Σ_k ΔE[Y] at step k / (1+rate)^(end of step k)) per cell."""
+    n = int(min(max(np.ceil(horizon), 1), max_steps))
+    ends = np.linspace(horizon / n, horizon, n)
+    cum = model.conditional_expected_purchases(ends[:, None], x[None, :], t_x[None, :], T[None, :])
+    inc = np.diff(np.vstack([np.zeros((1, x.size)), cum]), axis=0)
+    return cum[-1], ((1 + rate) ** -ends) @ inc
+
+
+def simulate_future_purchases(model, x, t_x, T, horizon: float, n_sims: int, seed: int = 0) -> np.ndarray:
+    """Simulated future purchase counts in (T, T+horizon], shape (n_sims, customers), from
+    each customer's posterior at the fitted parameters (BG/NBD, MBG/NBD or Pareto/NBD; see
+    the module docstring)."""
+    rng = np.random.default_rng(seed)
+    x, t_x, T = (np.asarray(v, dtype="float64") for v in (x, t_x, T))
+    shape = (n_sims, x.size)
+    names = tuple(model.params_.index)
+    params = model.params_
+    alive = rng.random(shape) < model.p_alive(x, t_x, T)[None, :]
+    lam = rng.gamma(params["r"] + x, 1.0 / (params["alpha"] + T), size=shape)
+    if names == ("r", "alpha", "s", "beta"):  # Pareto/NBD
+        mu = rng.gamma(params["s"], 1.0 / (params["beta"] + T), size=shape)
+        life = np.minimum(rng.exponential(1.0, size=shape) / mu, horizon)
+        count = rng.poisson(lam * life)
+    elif names == ("r", "alpha", "a", "b"):  # BG/NBD or MBG/NBD: death after a purchase
+        extra = 1.0 if type(model).__name__ == "MBGNBD" else 0.0
+        p = rng.beta(params["a"], params["b"] + x + extra, size=shape)
+        count = np.minimum(rng.poisson(lam * horizon), rng.geometric(np.clip(p, 1e-12, 1.0)))
+    else:
+        raise ValueError(f"simulate_future_purchases: no simulator for {type(model).__name__}")
+    return np.where(alive, count, 0)
+
+
+def customer_intervals(
+    transaction_model,
+    summary: pd.DataFrame,
+    *,
+    horizon: float,
+    spend_model=None,
+    margin: float = 1.0,
+    annual_discount_rate: float = 0.1,
+    level: float = 0.95,
+    n_draws: int = 200,
+    n_sims: int = 1000,
+    max_steps: int = 12,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Per-customer estimates with a parameter-uncertainty interval and a predictive interval.
+
+    ``horizon`` in the summary's time unit; ``spend_model`` a fitted
+    :class:`~crm_analysis.clv.GammaGamma` (without it, CLV columns are left out).
+    Returns a DataFrame indexed like ``summary`` with ``p_alive``, ``p_alive_low``,
+    ``p_alive_high``; ``expected_purchases`` (in the horizon) with ``_low``/``_high``
+    (parameter uncertainty) and ``purchases_pred_low``/``purchases_pred_high`` (the
+    customer's own future); with a spend model ``clv`` (currency; margin × expected spend ×
+    discounted expected purchases), ``clv_low``/``clv_high`` (parameter uncertainty of both
+    models) and ``clv_pred_low``/``clv_pred_high``.  ``attrs`` record the method, level,
+    ``n_draws`` and ``n_sims``.
+    """
+    level = check_level(level)
+    if not horizon > 0:
+        raise ValueError(f"horizon must be positive, got {horizon!r}")
+    x, t_x, T = rfm_arrays(summary)
+    unit = time_unit_of(summary)
+    rate = period_discount_rate(annual_discount_rate, unit)
+    cells, codes = np.unique(np.stack([x, t_x, T], axis=1), axis=0, return_inverse=True)
+    codes = codes.ravel()
+    ux, utx, uT = cells[:, 0], cells[:, 1], cells[:, 2]
+    tail = (1 - level) / 2
+
+    def one(model):
+        purchases, disc = _discount_share(model, ux, utx, uT, horizon, rate, max_steps)
+        return model.p_alive(ux, utx, uT), purchases, disc
+
+    alive0, purch0, disc0 = one(transaction_model)
+    draws = transaction_model.sample_params(n_draws, seed=seed)
+    alive_d, purch_d, disc_d = (np.empty((n_draws, ux.size)) for _ in range(3))
+    for i in range(n_draws):
+        alive_d[i], purch_d[i], disc_d[i] = one(transaction_model.with_params(draws.iloc[i]))
+    q = np.array([tail, 1 - tail])
+    sims = simulate_future_purchases(transaction_model, ux, utx, uT, horizon, n_sims, seed=seed + 1)
+    pred = np.quantile(sims, q, axis=0, method="inverted_cdf")
+    out = pd.DataFrame(index=summary.index)
+    for name, est, dr in (("p_alive", alive0, alive_d), ("expected_purchases", purch0, purch_d)):
+        low, high = np.quantile(dr, q, axis=0)
+        out[name], out[f"{name}_low"], out[f"{name}_high"] = est[codes], low[codes], high[codes]
+    out["purchases_pred_low"], out["purchases_pred_high"] = pred[0][codes], pred[1][codes]
+    if spend_model is not None:
+        freq = summary["frequency"].to_numpy(dtype="float64")
+        mval = summary["monetary_value"].to_numpy(dtype="float64")
+        spend0 = spend_model.expected_spend(freq, mval)
+        sdraws = spend_model.sample_params(n_draws, seed=seed + 2)
+        clv0 = margin * spend0 * disc0[codes]
+        clv_d = np.empty((n_draws, x.size))
+        for i in range(n_draws):
+            clv_d[i] = margin * spend_model.with_params(sdraws.iloc[i]).expected_spend(freq, mval) * disc_d[i][codes]
+        low, high = np.quantile(clv_d, q, axis=0)
+        per_purchase = np.divide(clv0, purch0[codes], out=np.zeros_like(clv0), where=purch0[codes] > 0)
+        out["clv"], out["clv_low"], out["clv_high"] = clv0, low, high
+        out["clv_pred_low"] = per_purchase * pred[0][codes]
+        out["clv_pred_high"] = per_purchase * pred[1][codes]
+    out.attrs.update(level=level, n_draws=n_draws, n_sims=n_sims,
+                     method="parameter: Krinsky-Robb draws of the log-parameters; "
+                            "predictive: simulation of each customer's posterior at the MLE")
+    return out
+
+
+def top_customer_intervals(intervals: pd.DataFrame, k: int = 10, by: str = "clv") -> pd.DataFrame:
+    """The ``k`` customers with the highest ``by`` (ties by customer id), highest first."""
+    if by not in intervals.columns:
+        raise ValueError(f"intervals: no column {by!r}; pass a spend model to customer_intervals for CLV")
+    return intervals.iloc[top_k(intervals[by].to_numpy(), k, tie_key=intervals.index.astype(str))]
+
+
+
+def opportunity_intervals(model, summary: pd.DataFrame, *, n_star: int, level: float = 0.95,
+                          n_draws: int = 200, n_sims: int = 1000, seed: int = 0) -> pd.DataFrame:
+    """The same two intervals for a fitted :class:`~crm_analysis.clv.BGBB` and a discrete
+    summary, over the next ``n_star`` opportunities: ``p_alive`` (at opportunity n+1),
+    ``expected_transactions`` with ``_low``/``_high`` (Krinsky–Robb parameter draws) and
+    ``transactions_pred_low``/``_high`` (the customer's own future, simulated at the MLE:
+    alive at n with its posterior probability, then p ~ Beta(α+x, β+n−x),
+    θ ~ Beta(γ, δ+n), each later opportunity survived with 1−θ and used with p)."""
+    from .bgbb import compress_cells, opportunity_arrays
+
+    level = check_level(level)
+    x, t_x, n, _ = opportunity_arrays(summary)
+    cells = compress_cells(x, t_x, n)
+    ux, ut, un = cells["x"], cells["t_x"], cells["n"]
+    base = int(un.max()) + 1
+    lookup = {k: i for i, k in enumerate(((un * base + ut) * base + ux).astype("int64"))}
+    codes = np.array([lookup[k] for k in ((n * base + t_x) * base + x).astype("int64")])
+    q = np.array([(1 - level) / 2, 1 - (1 - level) / 2])
+    draws = model.sample_params(n_draws, seed=seed)
+    alive_d, exp_d = _bgbb_draws(draws.to_numpy(), ux, ut, un, n_star)
+    rng = np.random.default_rng(seed + 1)
+    al, be, ga, de = model.params_.to_numpy()
+    shape = (n_sims, ux.size)
+    alive = rng.random(shape) < model.p_alive(ux, ut, un, future=0)[None, :]
+    p = rng.beta(al + ux, be + un - ux, size=shape)
+    theta = rng.beta(ga, de + un, size=shape)
+    death = rng.geometric(np.clip(theta, 1e-12, 1.0))  # first future opportunity not alive
+    steps = np.arange(1, n_star + 1)
+    count = np.zeros(shape, dtype="int64")
+    for k in steps:
+        count += (alive & (k < death) & (rng.random(shape) < p)).astype("int64")
+    pred = np.quantile(count, q, axis=0, method="inverted_cdf")
+    out = pd.DataFrame(index=summary.index)
+    for name, est, dr in (("p_alive", model.p_alive(ux, ut, un), alive_d),
+                          ("expected_transactions", model.conditional_expected_transactions(n_star, ux, ut, un),
+                           exp_d)):
+        low, high = np.quantile(dr, q, axis=0)
+        out[name], out[f"{name}_low"], out[f"{name}_high"] = est[codes], low[codes], high[codes]
+    out["transactions_pred_low"], out["transactions_pred_high"] = pred[0][codes], pred[1][codes]
+    out.attrs.update(level=level, n_draws=n_draws, n_sims=n_sims)
+    return out
+
+
+def _bgbb_draws(params: np.ndarray, x, t_x, n, n_star: int):
+    """P(alive at n+1) and E[X(n, n+n*)] per (draw, cell), all draws at once (the formulas
+    of :class:`~crm_analysis.clv.BGBB`, broadcast over a leading draw axis)."""
+    from scipy.special import betaln
+
+    from .bgbb import BGBB
+
+    data = BGBB._data_from({"x": x, "t_x": t_x, "n": n, "w": np.ones(x.size)})
+    al, be, ga, de = (params[:, i][:, None, None] for i in range(4))
+    terms = (betaln(al + x[:, None], be + data["b"]) - betaln(al, be)
+             + betaln(ga + data["g"], de + data["d"]) - betaln(ga, de))
+    terms = np.where(data["valid"], terms, -np.inf)
+    top = terms.max(axis=2, keepdims=True)
+    ll = (top + np.log(np.exp(terms - top).sum(axis=2, keepdims=True)))[..., 0]
+    al, be, ga, de = (v[..., 0] for v in (al, be, ga, de))
+    alive = np.exp(betaln(al + x, be + n - x) - betaln(al, be) + betaln(ga, de + n + 1) - betaln(ga, de) - ll)
+    base = betaln(al + x + 1, be + n - x) - betaln(al, be) - betaln(ga, de) - ll
+    k = np.arange(1, n_star + 1, dtype="float64")
+    expected = np.exp(base[..., None] + betaln(ga[..., None], de[..., None] + n[None, :, None] + k)).sum(axis=2)
+    return alive, expected
