@@ -15,6 +15,7 @@ import pytest
 from crm_analysis.data import (
     load_caravan,
     load_cdnow,
+    load_febrl,
     load_mass_insurance,
     load_telco_churn,
 )
@@ -26,6 +27,9 @@ SHA256 = {
     "telco/wa_churn.csv.gz": "02d4b9f6efc3249ba52431d29d5906458cfeb98e23c21f0d0434fdd876e737cc",
     "caravan/caravan.csv.gz": "82847df98be785817b46c6cb6fea9f8ac73bca78caa0ee7732d4a583a45eaa4a",
     "mass_insurance/insurance.csv": "00c9e982c20461e59f7ab1defdeb79dd5a05900f94f57fbf44184295a0215880",
+    "febrl/dataset3.csv.gz": "5f49566d8de460bbc7e9fbae54293581e739755154b22513d73963a0022a32fe",
+    "febrl/dataset4a.csv.gz": "d0baa33d7fd09092c0b9d0a6b854b25d5af261b548d404a17acc637a05d54916",
+    "febrl/dataset4b.csv.gz": "cbc757063fdda2f6f1b7ad431f2529b158215d6c42253dfb301667ab76c1e7a3",
 }
 
 
@@ -102,3 +106,15 @@ def test_mass_insurance_is_the_full_4x4x4_table():
     cells = insurance.groupby(["District", "Group", "Age"], observed=True).size()
     assert len(cells) == 64 and (cells == 1).all()
     assert (insurance["Claims"] <= insurance["Holders"]).all()
+
+
+def test_febrl_shapes_as_documented():
+    """FEBRL generator README: data set 3 has 2,000 originals and 3,000 duplicates; 4a/4b
+    hold 5,000 originals and one duplicate of each."""
+    f3 = load_febrl("3")
+    assert len(f3) == 5000 and f3["rec_id"].str.endswith("-org").sum() == 2000
+    a, b = load_febrl("4")
+    assert len(a) == len(b) == 5000
+    assert set(a["entity"]) == set(b["entity"])
+    with pytest.raises(ValueError, match="name must be one of"):
+        load_febrl("2")

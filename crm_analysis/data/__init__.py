@@ -2,7 +2,7 @@
 
 - ``synthetic``: a simulated CRM world whose true parameters are returned with the data.
 - shipped (``data/``, offline): :func:`load_cdnow`, :func:`load_telco_churn`,
-  :func:`load_caravan`, :func:`load_mass_insurance`,
+  :func:`load_caravan`, :func:`load_mass_insurance`, :func:`load_febrl`,
   :func:`load_donations`, :func:`load_donation_log`.
 - fetched on demand (``$CRM_WORKBOOK_DATA``, then the cache, then a download):
   :func:`fetch_fremtpl2`, :func:`fetch_online_retail`, :func:`fetch_hillstrom`,
@@ -29,6 +29,7 @@ from crm_analysis.data.fetch import (
 )
 from crm_analysis.data.shipped import (
     load_caravan,
+    load_febrl,
     load_cdnow,
     load_donation_log,
     load_donations,
@@ -52,6 +53,7 @@ __all__ = [
     "get_data_home",
     "ProfileError",
     "load_caravan",
+    "load_febrl",
     "load_cdnow",
     "load_customers",
     "load_donation_log",

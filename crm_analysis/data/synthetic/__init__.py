@@ -14,6 +14,7 @@ Generators (import them from here)::
     simulate_insurance_portfolio insurance.py    Poisson/Gamma claims with known coefficients
     simulate_access_log         weblogs.py       Apache combined-format log with sessions
     simulate_recency_chain      recency_chain.py purchases driven by a known recency-state Markov chain
+    simulate_member_base        member_base.py   members with true classes, purchases, defects, loyalty cards
     simulate_promotion          promotion.py     sales + promotion with a hidden 3-way interaction
     simulate_opportunities      opportunities.py discrete-opportunity (BG/BB) customers, e.g. yearly donors
 """
@@ -29,6 +30,7 @@ _GENERATORS = {
     "simulate_insurance_portfolio": "insurance",
     "simulate_access_log": "weblogs",
     "simulate_recency_chain": "recency_chain",
+    "simulate_member_base": "member_base",
     "simulate_promotion": "promotion",
     "simulate_opportunities": "opportunities",
 }
