@@ -116,8 +116,8 @@ def customer_intervals(
     x, t_x, T = rfm_arrays(summary)
     unit = time_unit_of(summary)
     rate = period_discount_rate(annual_discount_rate, unit)
-    codes, cells = pd.MultiIndex.from_arrays([x, t_x, T]).factorize()  # hashing, no sort
-    ux, utx, uT = (cells.get_level_values(i).to_numpy(dtype="float64") for i in range(3))
+    codes, first = _cell_codes(x, t_x, T)
+    ux, utx, uT = x[first], t_x[first], T[first]
     tail = (1 - level) / 2
 
     pairs, which = np.unique(np.stack([ux, uT], axis=1), axis=0, return_inverse=True)
@@ -146,10 +146,15 @@ def customer_intervals(
         spend0 = spend_model.expected_spend(freq, mval)
         sdraws = spend_model.sample_params(n_draws, seed=seed + 2)
         clv0 = margin * spend0 * disc0[codes]
-        clv_d = np.empty((n_draws, x.size))
-        for i in range(n_draws):
-            clv_d[i] = margin * spend_model.with_params(sdraws.iloc[i]).expected_spend(freq, mval) * disc_d[i][codes]
-        low, high = np.quantile(clv_d, q, axis=0)
+        p_d, q_d, g_d = (sdraws[k].to_numpy()[:, None] for k in sdraws.columns)  # Gamma-Gamma p, q, gamma
+        low, high = np.empty(x.size), np.empty(x.size)
+        m_all = np.nan_to_num(mval)
+        for start in range(0, x.size, 50_000):  # chunks: a (chunk, draws) matrix, not (customers, draws)
+            part = slice(start, start + 50_000)
+            f, m, c = freq[part][None, :], m_all[part][None, :], codes[part]
+            spend_d = (g_d + f * m) * p_d / (p_d * f + q_d - 1)  # GammaGamma.expected_spend per draw
+            values = np.ascontiguousarray((margin * spend_d * disc_d[:, c]).T)
+            low[part], high[part] = _row_quantiles(values, q)
         per_purchase = np.divide(clv0, purch0[codes], out=np.zeros_like(clv0), where=purch0[codes] > 0)
         out["clv"], out["clv_low"], out["clv_high"] = clv0, low, high
         out["clv_pred_low"] = per_purchase * pred[0][codes]
@@ -231,3 +236,27 @@ def _bgbb_draws(params: np.ndarray, x, t_x, n, n_star: int):
     k = np.arange(1, n_star + 1, dtype="float64")
     expected = np.exp(base[..., None] + betaln(ga[..., None], de[..., None] + n[None, :, None] + k)).sum(axis=2)
     return alive, expected
+
+
+def _cell_codes(x, t_x, T):
+    """Code of each customer's distinct (x, t_x, T) and the first row of each code (each
+    column factorized by hashing, then the combined integer key; no sort of the rows)."""
+    key = np.zeros(x.size, dtype="int64")
+    for column in (x, t_x, T):
+        c, u = pd.factorize(column)
+        key = key * len(u) + c
+    codes, uniques = pd.factorize(key)
+    first = np.zeros(uniques.size, dtype="int64")
+    first[codes[::-1]] = np.arange(x.size)[::-1]
+    return codes, first
+
+
+def _row_quantiles(values: np.ndarray, q) -> tuple[np.ndarray, np.ndarray]:
+    """Quantiles ``q`` (two levels) of each row, linear interpolation as ``np.quantile``'s
+    default, with one partial sort of the rows."""
+    d = values.shape[1]
+    pos = np.asarray(q) * (d - 1)
+    lo, hi = np.floor(pos).astype(int), np.minimum(np.floor(pos).astype(int) + 1, d - 1)
+    part = np.partition(values, sorted({*lo, *hi}), axis=1)
+    frac = pos - lo
+    return tuple(part[:, lo[i]] * (1 - frac[i]) + part[:, hi[i]] * frac[i] for i in range(2))
