@@ -13,6 +13,7 @@ Modules::
     bgnbd          BG/NBD (Fader, Hardie & Lee 2005)
     mbgnbd         MBG/NBD (Batislam, Denizel & Filiztekin 2007)
     bgbb           BG/BB for discrete opportunities (Fader, Hardie & Shang 2010), cohort tracking
+    covariates     BG/NBD with static covariates on the purchase and drop-out sides
     intervals      per-customer intervals: parameter uncertainty (Krinsky-Robb) and predictive spread
     discrete       discrete-opportunity (x, t_x, n) summary of a transaction log, cells
     pareto_nbd     Pareto/NBD (Schmittlein, Morrison & Colombo 1987)
@@ -30,6 +31,7 @@ from ._fit import ConvergenceError
 from .bgbb import BGBB, bgbb_tracking
 from .bgnbd import BGNBD
 from .discrete import opportunity_cells, summarize_opportunities
+from .covariates import CovariateBGNBD
 from .diagnostics import frequency_histogram, holdout_by_frequency, p_alive_grid, repeat_purchase_tracking
 from .gamma_gamma import GammaGamma, spend_frequency_correlation
 from .intervals import customer_intervals, opportunity_intervals, top_customer_intervals
@@ -55,6 +57,7 @@ __all__ = [
     "BGNBD",
     "MBGNBD",
     "ConvergenceError",
+    "CovariateBGNBD",
     "GammaGamma",
     "ParetoNBD",
     "ShiftedBetaGeometric",

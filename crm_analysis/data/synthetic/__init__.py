@@ -17,6 +17,7 @@ Generators (import them from here)::
     simulate_member_base        member_base.py   members with true classes, purchases, defects, loyalty cards
     simulate_promotion          promotion.py     sales + promotion with a hidden 3-way interaction
     simulate_opportunities      opportunities.py discrete-opportunity (BG/BB) customers, e.g. yearly donors
+    simulate_covariate_customers covariate_customers.py BG/NBD customers with covariate effects
 """
 
 from importlib import import_module
@@ -33,6 +34,7 @@ _GENERATORS = {
     "simulate_member_base": "member_base",
     "simulate_promotion": "promotion",
     "simulate_opportunities": "opportunities",
+    "simulate_covariate_customers": "covariate_customers",
 }
 
 __all__ = sorted(_GENERATORS)
