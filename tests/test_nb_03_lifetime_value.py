@@ -54,3 +54,9 @@ def test_bgbb_and_mbgnbd_records(results):
 def test_top10_clv_interval_brackets_the_estimate(results):
     top = results["clv_interval_top10"].value
     assert 0 < top["ci_low"] < top["estimate"] < top["ci_high"]
+
+
+def test_covariate_effects_recorded_with_truth(results):
+    effects = results["covariate_effects"].value
+    assert set(effects) == {"purchase:z1", "purchase:z2", "dropout:z1"}
+    assert all(e["ci_low"] < e["estimate"] < e["ci_high"] and "true" in e for e in effects.values())
