@@ -63,11 +63,15 @@ class CovariateBGNBD(MLEModel):
 
     @staticmethod
     def _data_from(columns: dict, n_p: int, n_d: int) -> dict:
-        """Rows compressed over identical (x, t_x, T, z), with weights."""
+        """Rows compressed over identical (x, t_x, T, z), with weights; plus the groups of
+        identical (x, drop-out covariates), on which the special functions are evaluated
+        (few groups when the drop-out covariates are categorical)."""
         data, w = compress(columns)
-        return {"x": data["x"], "t_x": data["t_x"], "T": data["T"], "w": w,
-                "zp": np.column_stack([data[f"p{j}"] for j in range(n_p)] or [np.zeros(w.size)])[:, :n_p],
-                "zd": np.column_stack([data[f"d{j}"] for j in range(n_d)] or [np.zeros(w.size)])[:, :n_d]}
+        zp = np.column_stack([data[f"p{j}"] for j in range(n_p)] or [np.zeros(w.size)])[:, :n_p]
+        zd = np.column_stack([data[f"d{j}"] for j in range(n_d)] or [np.zeros(w.size)])[:, :n_d]
+        codes, first = _group_codes([data["x"], *zd.T])
+        return {"x": data["x"], "t_x": data["t_x"], "T": data["T"], "w": w, "zp": zp, "zd": zd,
+                "g_code": codes, "g_x": data["x"][first], "g_zd": zd[first]}
 
     @staticmethod
     def _matrices(summary, covariates, purchase, dropout):
@@ -99,26 +103,32 @@ class CovariateBGNBD(MLEModel):
 
     def _loglik_grad(self, theta, data, gradient=True):
         x, t_x, T, w, zp, zd = (data[k] for k in ("x", "t_x", "T", "w", "zp", "zd"))
-        r, al, a, b = self._split(theta, zp, zd)
+        code, gx, gzd = data["g_code"], data["g_x"], data["g_zd"]
+        k, n_p = len(BASE), zp.shape[1]
+        r, alpha, a, b = np.exp(theta[:k])
+        al = alpha * np.exp(-(zp @ theta[k:k + n_p]))
+        gb = b * np.exp(-(gzd @ theta[k + n_p:]))  # b_i per group of (x, drop-out covariates)
+        gxm1 = np.maximum(gx - 1, 0)
         has = x > 0
         la_T, la_tx = np.log(al + T), np.log(al + t_x)
         a3 = -(r + x) * la_T
-        a4 = np.where(has, np.log(a) - np.log(b + np.maximum(x - 1, 0)) - (r + x) * la_tx, -np.inf)
+        a4 = np.where(has, (np.log(a) - np.log(gb + gxm1))[code] - (r + x) * la_tx, -np.inf)
         mix = np.logaddexp(a3, a4)
-        rows = gammaln(r + x) - gammaln(r) + r * np.log(al) + betaln(a, b + x) - betaln(a, b) + mix
-        loglik = float(w @ rows)
+        g_fixed = gammaln(r + gx) - gammaln(r) + betaln(a, gb + gx) - betaln(a, gb)
+        loglik = float(w @ (g_fixed[code] + r * np.log(al) + mix))
         if not gradient:
             return loglik, None
         w3 = np.exp(a3 - mix)
         w4 = np.where(has, 1.0 - w3, 0.0)
-        d_r = w @ (digamma(r + x) - digamma(r) + np.log(al) - w3 * la_T - w4 * la_tx)
+        gw = np.bincount(code, weights=w, minlength=gx.size)  # weight per group
+        gw4 = np.bincount(code, weights=w * w4, minlength=gx.size)
+        d_r = (gw @ (digamma(r + gx) - digamma(r)) + w @ (np.log(al) - w3 * la_T - w4 * la_tx))
         d_al = r / al - (r + x) * (w3 / (al + T) + w4 / (al + t_x))  # per row, d/d alpha_i
-        d_a = w @ (digamma(a + b) - digamma(a + b + x) + w4 / a)
-        d_b = (digamma(b + x) - digamma(a + b + x) - digamma(b) + digamma(a + b)
-               - np.where(has, w4 / (b + np.maximum(x - 1, 0)), 0.0))
-        g_al, g_b = w * d_al * al, w * d_b * b  # derivatives w.r.t. ln alpha_i, ln b_i
-        grad = np.r_[d_r * r, g_al.sum(), d_a * a, g_b.sum(), -(g_al @ zp), -(g_b @ zd)]
-        return loglik, grad
+        d_a = gw @ (digamma(a + gb) - digamma(a + gb + gx)) + gw4.sum() / a
+        d_gb = (gw * (digamma(gb + gx) - digamma(a + gb + gx) - digamma(gb) + digamma(a + gb))
+                - np.where(gx > 0, gw4 / (gb + gxm1), 0.0))  # per group, d/d b_i
+        g_al, g_b = w * d_al * al, d_gb * gb  # derivatives w.r.t. ln alpha_i, ln b_i
+        return loglik, np.r_[d_r * r, g_al.sum(), d_a * a, g_b.sum(), -(g_al @ zp), -(g_b @ gzd)]
 
     # ------------------------------------------------------------------ results
     def conf_int(self, level: float = 0.95) -> pd.DataFrame:
@@ -165,3 +175,22 @@ class CovariateBGNBD(MLEModel):
         z = t / (al + T + t)
         tail = (1 - z) ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
         return (a + b + x - 1) / (a - 1) * (1 - tail) * self.p_alive(summary, covariates)
+
+
+def _group_codes(columns) -> tuple[np.ndarray, np.ndarray]:
+    """Code of each row's distinct combination of ``columns`` and the first row of each code:
+    columns factorized by hashing and combined into one integer key (``np.unique`` on rows
+    when the key could overflow)."""
+    n = len(columns[0])
+    key, span = np.zeros(n, dtype="int64"), 1
+    for column in columns:
+        c, u = pd.factorize(column)
+        span *= max(len(u), 1)
+        if span > 2**62:
+            _, first, codes = np.unique(np.column_stack(columns), axis=0, return_index=True, return_inverse=True)
+            return codes.ravel(), first
+        key = key * len(u) + c
+    codes, uniques = pd.factorize(key)
+    first = np.zeros(len(uniques), dtype="int64")
+    first[codes[::-1]] = np.arange(n)[::-1]
+    return codes, first
