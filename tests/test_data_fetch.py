@@ -20,6 +20,7 @@ from crm_analysis.data import (
     DataChecksumError,
     DataUnavailableError,
     fetch_apache_log,
+    fetch_eudirectlapse,
     fetch_fremtpl2,
     fetch_groceries,
     fetch_hillstrom,
@@ -280,6 +281,16 @@ def test_online_retail_published_totals_and_dtypes(real):
     assert retail["InvoiceNo"].str.startswith("C").sum() == 9_288
     assert retail["InvoiceDate"].min() == pd.Timestamp("2010-12-01 08:26:00")
     assert retail["InvoiceDate"].max().date() == pd.Timestamp("2011-12-09").date()
+
+
+@pytest.mark.real_data
+def test_eudirectlapse_shape_and_lapse_rate(real):
+    # the data README: 23,060 renewals x 19, no missing values, lapse mean 0.1281
+    lapse = fetch_eudirectlapse()
+    assert lapse.shape == (23_060, 19)
+    assert not lapse.isna().any().any()
+    assert lapse["lapse"].mean() == pytest.approx(0.1281, abs=5e-5)
+    assert set(lapse["polholder_BMCevol"]) == {"down", "stable", "up"}
 
 
 @pytest.mark.real_data

@@ -17,6 +17,7 @@ from crm_analysis.data import (
     load_cdnow,
     load_febrl,
     load_mass_insurance,
+    load_rossi,
     load_telco_churn,
 )
 from crm_analysis.data.shipped import DATA_DIR, shipped_path
@@ -32,6 +33,7 @@ SHA256 = {
     "febrl/dataset4b.csv.gz": "cbc757063fdda2f6f1b7ad431f2529b158215d6c42253dfb301667ab76c1e7a3",
     "donations/donations.csv": "82c25f26a201ff047e1cd5fe3d7967a45db92a025ecedee72ff8940e50104544",
     "donations/cohort_1995_patterns.csv": "58fe1fc24820c78ef30e8d332cbf6cd6ba739e3a9c098aef8caca217b6e94224",
+    "rossi/rossi.csv": "0214400170e07f3015a285edca2014cac0dae8aac125fcbaad642490e05f892c",
 }
 
 
@@ -120,3 +122,12 @@ def test_febrl_shapes_as_documented():
     assert set(a["entity"]) == set(b["entity"])
     with pytest.raises(ValueError, match="name must be one of"):
         load_febrl("2")
+
+
+def test_rossi_matches_its_documentation():
+    # carData::Rossi: 432 released prisoners, half given financial aid at random, all
+    # censored observations at 52 weeks; 114 arrests (Fox & Weisberg's coxph output)
+    rossi = load_rossi()
+    assert rossi.shape == (432, 9)
+    assert rossi["arrest"].sum() == 114 and rossi["fin"].sum() == 216
+    assert (rossi.loc[rossi["arrest"] == 0, "week"] == 52).all()

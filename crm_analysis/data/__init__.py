@@ -1,11 +1,11 @@
 """Where every notebook gets its data.
 
 - ``synthetic``: a simulated CRM world whose true parameters are returned with the data.
-- shipped (``data/``, offline): :func:`load_cdnow`, :func:`load_telco_churn`,
+- shipped (``data/``, offline): :func:`load_cdnow`, :func:`load_telco_churn`, :func:`load_rossi`,
   :func:`load_caravan`, :func:`load_mass_insurance`, :func:`load_febrl`,
   :func:`load_donations`, :func:`load_donation_log`.
 - fetched on demand (``$CRM_WORKBOOK_DATA``, then the cache, then a download):
-  :func:`fetch_fremtpl2`, :func:`fetch_online_retail`, :func:`fetch_hillstrom`,
+  :func:`fetch_fremtpl2`, :func:`fetch_eudirectlapse`, :func:`fetch_online_retail`, :func:`fetch_hillstrom`,
   :func:`fetch_groceries`, :func:`fetch_apache_log`; they raise
   :class:`DataUnavailableError` when the data cannot be had, so a notebook can skip.
 - the analyst's own data: :func:`load_profile` reads a data profile (YAML) describing
@@ -20,6 +20,7 @@ from crm_analysis.data.fetch import (
     DataChecksumError,
     DataUnavailableError,
     fetch_apache_log,
+    fetch_eudirectlapse,
     fetch_file,
     fetch_fremtpl2,
     fetch_groceries,
@@ -34,6 +35,7 @@ from crm_analysis.data.shipped import (
     load_donation_log,
     load_donations,
     load_mass_insurance,
+    load_rossi,
     load_telco_churn,
 )
 from crm_analysis.data.profile import DataProfile, ProfileError, load_profile
@@ -45,6 +47,7 @@ __all__ = [
     "DataUnavailableError",
     "DataValidationError",
     "fetch_apache_log",
+    "fetch_eudirectlapse",
     "fetch_file",
     "fetch_fremtpl2",
     "fetch_groceries",
@@ -59,6 +62,7 @@ __all__ = [
     "load_donation_log",
     "load_donations",
     "load_mass_insurance",
+    "load_rossi",
     "load_profile",
     "load_telco_churn",
     "load_transactions",

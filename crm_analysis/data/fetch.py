@@ -97,6 +97,12 @@ SOURCES: dict[str, RemoteFile] = {
             "converted by R load() then write.csv(row.names = FALSE, na = \"\") and gzip -n -9",
         ),
         RemoteFile(
+            "eudirectlapse.csv.gz",
+            "585c09c0712523a02658dd6cc01638cfd88368cc0d1302b6dbfb4ee77803f65e",
+            "R package CASdatasets, data/eudirectlapse.rda (commit dbac69a), converted by R "
+            "load() then write.csv(row.names = FALSE, na = \"\") and gzip -n -9",
+        ),
+        RemoteFile(
             "online_retail.csv.gz",
             "4562ad6af8d15e8632e89d4b963b424b1ca3189742fe77c91f87a6558bb40d23",
             "CRAN package onlineretail 0.1.2, data/onlineretail.rda (UCI Online Retail)",
@@ -240,6 +246,22 @@ def fetch_fremtpl2(data_home: str | os.PathLike | None = None) -> tuple[pd.DataF
     freq = pd.read_csv(fetch_file("freMTPL2freq.csv.gz", data_home), dtype=text)
     sev = pd.read_csv(fetch_file("freMTPL2sev.csv.gz", data_home))
     return freq, sev
+
+
+def fetch_eudirectlapse(data_home: str | os.PathLike | None = None) -> pd.DataFrame:
+    """European direct-channel motor insurance renewals (CASdatasets ``eudirectlapse``):
+    23,060 one-year renewal quotes × 19.
+
+    ``lapse`` (1 = the customer left at renewal: churn), ``policy_age`` (years the policy
+    has been held), ``policy_nbcontract`` (contracts with the insurer), premiums
+    ``prem_final`` (renewal premium offered), ``prem_last`` (premium paid last period),
+    ``prem_market`` (market premium proxy), ``prem_pure`` (technical premium),
+    ``prem_freqperyear``; policyholder ``polholder_age``, ``polholder_BMCevol``,
+    ``polholder_diffdriver``, ``polholder_gender``, ``polholder_job``; vehicle
+    ``vehicl_age``, ``vehicl_agepurchase``, ``vehicl_garage``, ``vehicl_powerkw``,
+    ``vehicl_region``; ``policy_caruse``. Currency and year are not stated by the source.
+    """
+    return pd.read_csv(fetch_file("eudirectlapse.csv.gz", data_home))
 
 
 def fetch_online_retail(data_home: str | os.PathLike | None = None) -> pd.DataFrame:

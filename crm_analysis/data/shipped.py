@@ -164,3 +164,16 @@ def load_febrl(name: str = "3") -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFra
         frame.insert(1, "entity", frame["rec_id"].str.extract(r"^rec-(\d+)-", expand=False))
         frames.append(frame)
     return frames[0] if len(frames) == 1 else tuple(frames)
+
+
+def load_rossi() -> pd.DataFrame:
+    """Rossi et al. (1980) criminal recidivism data: 432 released prisoners followed for a
+    year — the data of Fox & Weisberg's Cox-regression appendix, shipped as the reference
+    for the Cox model (``data/rossi/rossi.csv``, from the lifelines package).
+
+    ``week`` (week of first arrest, or 52 if not arrested: censored), ``arrest`` (1 =
+    arrested), ``fin`` (1 = received financial aid, randomized), ``age`` (years at
+    release), ``race`` (1 = black), ``wexp`` (1 = full-time work experience), ``mar``
+    (1 = married), ``paro`` (1 = released on parole), ``prio`` (prior convictions).
+    """
+    return pd.read_csv(shipped_path("rossi/rossi.csv"))

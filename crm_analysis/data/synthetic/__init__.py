@@ -13,8 +13,13 @@ Generators (import them from here)::
     simulate_loyalty_program    loyalty.py       self-selected program with a known effect
     simulate_insurance_portfolio insurance.py    Poisson/Gamma claims with known coefficients
     simulate_access_log         weblogs.py       Apache combined-format log with sessions
+    simulate_lifetimes          churn.py         Weibull customer lifetimes with censoring
+    simulate_retention_campaign churn.py         randomized retention offer with true save effects
+    simulate_contact_history    churn.py         complaints, response times and churn (4R)
     simulate_recency_chain      recency_chain.py purchases driven by a known recency-state Markov chain
     simulate_member_base        member_base.py   members with true classes, purchases, defects, loyalty cards
+    simulate_dell_accounts      cases.py         B2B accounts in tiers with known tier lifts
+    simulate_club_purchases     cases.py         club replacement times (Weibull) and accessories
     simulate_promotion          promotion.py     sales + promotion with a hidden 3-way interaction
     simulate_opportunities      opportunities.py discrete-opportunity (BG/BB) customers, e.g. yearly donors
     simulate_covariate_customers covariate_customers.py BG/NBD customers with covariate effects
@@ -30,8 +35,13 @@ _GENERATORS = {
     "simulate_loyalty_program": "loyalty",
     "simulate_insurance_portfolio": "insurance",
     "simulate_access_log": "weblogs",
+    "simulate_lifetimes": "churn",
+    "simulate_retention_campaign": "churn",
+    "simulate_contact_history": "churn",
     "simulate_recency_chain": "recency_chain",
     "simulate_member_base": "member_base",
+    "simulate_dell_accounts": "cases",
+    "simulate_club_purchases": "cases",
     "simulate_promotion": "promotion",
     "simulate_opportunities": "opportunities",
     "simulate_covariate_customers": "covariate_customers",
