@@ -101,7 +101,8 @@ def test_failure_is_reported_and_others_render(rendered):
     index = (run / "index.html").read_text()
     assert "planted failure" in index and 'href="01_good.html"' in index
     assert "double_seed" in index
-    assert not [p for p in out.iterdir() if p.name.startswith(".")], "temporary folders left"
+    assert not [p for p in out.iterdir() if p.name.startswith((".tmp-", ".old-"))], "temporary folders left"
+    assert (out / "2024-06-30").is_symlink() and len(list((out / ".runs").iterdir())) == 1
 
 
 def test_html_hides_code_and_shows_parameters(rendered):

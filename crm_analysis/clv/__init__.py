@@ -25,6 +25,8 @@ Modules::
     published      Fader & Hardie's (2007) survivor series
     diagnostics    model-vs-actual tables (histogram, holdout by frequency, tracking, P(alive))
     _fit           shared weighted MLE with standard errors and convergence errors
+    boundary       the no-drop-out boundary (a → 0, s → 0): NBD fit, profile-likelihood interval
+    robust         fit both purchase models; a failure is reported, not raised
 """
 
 from ._fit import ConvergenceError
@@ -37,8 +39,9 @@ from .gamma_gamma import GammaGamma, spend_frequency_correlation
 from .intervals import customer_intervals, opportunity_intervals, top_customer_intervals
 from .mbgnbd import MBGNBD
 from .pareto_nbd import ParetoNBD
+from .robust import ModelFit, clv_model, fit_transaction_models
 from .sbg import ShiftedBetaGeometric, survival_projection
-from .sources import analysis_window, load_clv_transactions
+from .sources import analysis_window, data_window_text, load_clv_transactions
 from .summary import summarize_transactions
 from .summary_sql import summarize_transactions_sql
 from .value import (
@@ -59,17 +62,21 @@ __all__ = [
     "ConvergenceError",
     "CovariateBGNBD",
     "GammaGamma",
+    "ModelFit",
     "ParetoNBD",
     "ShiftedBetaGeometric",
     "analysis_window",
     "bgbb_tracking",
     "clv_interval",
+    "clv_model",
     "clv_tiers",
     "constant_retention_lifetime",
     "customer_intervals",
     "customer_clv",
+    "data_window_text",
     "driver_ltv",
     "driver_sensitivity",
+    "fit_transaction_models",
     "frequency_histogram",
     "holdout_by_frequency",
     "load_clv_transactions",

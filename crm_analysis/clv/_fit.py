@@ -117,6 +117,7 @@ class MLEModel(FittedModel):
             result = optimize.minimize(objective, result.x, jac=True, method="BFGS",
                                        options={"maxiter": 2000, "gtol": tol})
         log_params = result.x
+        self._last_log_params = log_params  # where the optimizer stopped (boundary fallback)
         if not np.isfinite(result.fun) or np.max(np.abs(result.jac)) > tol * 10:
             raise ConvergenceError(
                 f"{type(self).__name__}: maximum likelihood did not converge ({result.message}); "
@@ -132,6 +133,7 @@ class MLEModel(FittedModel):
             )
         self._log_params = log_params
         self._data = data
+        self.boundary_ = None
         params = np.exp(log_params)
         self.params_ = pd.Series(params, index=list(self.param_names), name="estimate")
         self.loglik_ = float(self._loglik(log_params, data))
@@ -140,6 +142,17 @@ class MLEModel(FittedModel):
         self.iterations_ = int(result.nit)
         cov_log = self._cov_log(log_params, data)
         if not np.all(np.isfinite(cov_log)) or np.any(np.diag(cov_log) <= 0):
+            pairs = [self.param_names[i:i + 2] for i in (0, 2)]
+            runaway = [p for p in pairs if min(params[self.param_names.index(n)] for n in p) > 1e3]
+            if runaway:
+                first, second = runaway[0]
+                raise ConvergenceError(
+                    f"{type(self).__name__}: {first} and {second} grew without bound together "
+                    f"({first} = {params[self.param_names.index(first)]:.4g}, {second} = "
+                    f"{params[self.param_names.index(second)]:.4g}): the data show no differences "
+                    "between customers in that rate (every customer seems to share one value), so "
+                    "the model's spread is not identified on these data; use the other model or "
+                    "a longer window.")
             raise ConvergenceError(
                 f"{type(self).__name__}: the information matrix at "
                 f"{dict(zip(self.param_names, np.exp(log_params).round(6)))} is singular or not "
@@ -170,8 +183,12 @@ class MLEModel(FittedModel):
 
     def conf_int(self, level: float = 0.95) -> pd.DataFrame:
         """Wald intervals computed on the log scale (so they stay positive), back-transformed:
-        a frame with ``ci_low``, ``ci_high`` per parameter."""
+        a frame with ``ci_low``, ``ci_high`` per parameter. At a no-drop-out boundary
+        (``boundary_``), see :mod:`crm_analysis.clv.boundary`."""
         self._check_fitted()
+        if getattr(self, "boundary_", None):
+            from .boundary import boundary_table
+            return boundary_table(self, level).loc[list(self.param_names), ["ci_low", "ci_high"]]
         z = normal_quantile(level)
         se_log = np.sqrt(np.diag(self.cov_log_.to_numpy()))
         return pd.DataFrame(
@@ -181,8 +198,15 @@ class MLEModel(FittedModel):
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
         """The estimate table of the parameters (log-scale Wald intervals at ``level``);
-        ``attrs`` carry ``loglik``, ``n_obs`` and ``model``."""
-        table = super().summary(level=level)
+        ``attrs`` carry ``loglik``, ``n_obs`` and ``model``. At a no-drop-out boundary
+        (``boundary_``) the table has one more row, the drop-out with its profile-likelihood
+        interval (see :mod:`crm_analysis.clv.boundary`)."""
+        if getattr(self, "boundary_", None):
+            from .boundary import boundary_table
+            table = boundary_table(self, level)
+            table.attrs.update(boundary=self.boundary_)
+        else:
+            table = super().summary(level=level)
         table.attrs.update(loglik=self.loglik_, n_obs=self.n_obs_, model=type(self).__name__)
         return table
 
@@ -194,6 +218,11 @@ class MLEModel(FittedModel):
         """
         self._check_fitted()
         rng = np.random.default_rng(seed)
+        if getattr(self, "boundary_", None):  # r, α drawn; drop-out held at its limit
+            fit = self._boundary_fit
+            draws = np.exp(rng.multivariate_normal(fit["log_params"], fit["cov_log"], size=n))
+            rest = np.tile(self.params_.to_numpy()[2:], (n, 1))
+            return pd.DataFrame(np.hstack([draws, rest]), columns=self.params_.index)
         draws = rng.multivariate_normal(self._log_params, self.cov_log_.to_numpy(), size=n)
         return pd.DataFrame(np.exp(draws), columns=self.params_.index)
 
@@ -204,5 +233,6 @@ class MLEModel(FittedModel):
         clone.__dict__.update(self.__dict__)
         values = np.asarray([params[name] for name in self.param_names], dtype="float64")
         clone.params_ = pd.Series(values, index=list(self.param_names), name="estimate")
-        clone._log_params = np.log(values)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            clone._log_params = np.log(values)
         return clone

@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import betainc, betaln, digamma, gammaln, hyp2f1
 
-from ._fit import MLEModel, compress
+from . import boundary
+from ._fit import ConvergenceError, MLEModel, compress
 from .summary import rfm_arrays, time_unit_of
 
 
@@ -38,11 +39,30 @@ class BGNBD(MLEModel):
         """
         x, t_x, T = rfm_arrays(summary)
         self.time_unit_ = time_unit_of(summary)
+        self._arrays = (x, t_x, T)
+        at_boundary = boundary.at_no_dropout_boundary("bgnbd", x, t_x, T)
+        if at_boundary is not None:  # a → 0: the NBD limit (see crm_analysis.clv.boundary)
+            boundary.set_boundary(self, at_boundary, n_obs=len(x))
+            return self
         first = {"r": 1.0, "alpha": max(float(np.mean(T)), 1e-3), "a": 1.0, "b": 1.0}
         first.update(start or {})
-        self._maximize_warm(lambda d: self._data_from(d["x"], d["t_x"], d["T"]), {"x": x, "t_x": t_x, "T": T},
-                            np.log([first[n] for n in self.param_names]), n_obs=len(x))
+        try:
+            self._maximize_warm(lambda d: self._data_from(d["x"], d["t_x"], d["T"]),
+                                {"x": x, "t_x": t_x, "T": T},
+                                np.log([first[n] for n in self.param_names]), n_obs=len(x))
+        except ConvergenceError:
+            if not boundary.boundary_fallback(self, x, t_x, T):
+                raise
         return self
+
+    def _full_data(self) -> dict:
+        """Compressed data of the fitted summary for the full likelihood (profiles)."""
+        if getattr(self, "_full", None) is None:
+            self._full = self._data_from(*self._arrays)
+        return self._full
+
+    def _no_dropout(self) -> bool:
+        return bool(self.params_["a"] == 0)
 
     @staticmethod
     def _data_from(x, t_x, T) -> dict:
@@ -97,6 +117,8 @@ class BGNBD(MLEModel):
         self._check_fitted()
         r, alpha, a, b = self.params_.to_numpy()
         t = np.asarray(t, dtype="float64")
+        if self._no_dropout():
+            return r * t / alpha
         z = t / (alpha + t)
         # (α/(α+t))^r 2F1(r, b; a+b−1; z) = (1−z)^(a−1) 2F1(a+b−1−r, a−1; a+b−1; z)
         return (a + b - 1) / (a - 1) * (1 - (1 - z) ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, a + b - 1, z))
@@ -106,6 +128,8 @@ class BGNBD(MLEModel):
         self._check_fitted()
         r, alpha, a, b = self.params_.to_numpy()
         x, t_x, T = (np.asarray(v, dtype="float64") for v in (frequency, recency, T))
+        if self._no_dropout():
+            return np.ones(np.broadcast(x, t_x, T).shape)
         log_odds = np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) + (r + x) * (
             np.log(alpha + T) - np.log(alpha + t_x))
         return np.where(x > 0, 1.0 / (1.0 + np.exp(np.minimum(log_odds, 700))), 1.0)
@@ -116,6 +140,8 @@ class BGNBD(MLEModel):
         r, alpha, a, b = self.params_.to_numpy()
         x, t_x, T = (np.asarray(v, dtype="float64") for v in (frequency, recency, T))
         t = np.asarray(t, dtype="float64")
+        if self._no_dropout():  # NBD: E[λ | x, T] t
+            return (r + x) / (alpha + T) * t
         z = t / (alpha + T + t)
         tail = (1 - z) ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
         return (a + b + x - 1) / (a - 1) * (1 - tail) * self.p_alive(x, t_x, T)
@@ -127,8 +153,11 @@ class BGNBD(MLEModel):
         x = np.asarray(x, dtype="float64")
         t = np.asarray(t, dtype="float64")
         x, t = np.broadcast_arrays(x, t)
-        log_nb = (gammaln(r + x) - gammaln(r) - gammaln(x + 1)
-                  + r * np.log(alpha / (alpha + t)) + x * np.log(t / (alpha + t)))
+        with np.errstate(divide="ignore", invalid="ignore"):  # t = 0: x log 0 for x = 0 is 0
+            log_nb = (gammaln(r + x) - gammaln(r) - gammaln(x + 1)
+                      + r * np.log(alpha / (alpha + t)) + np.where(x > 0, x * np.log(t / (alpha + t)), 0.0))
+        if self._no_dropout():
+            return np.exp(log_nb)
         first = np.exp(betaln(a, b + x) - betaln(a, b) + log_nb)
         # 1 − Σ_{j<x} NB(j; r, α, t), via the regularized incomplete beta (NB CDF).
         nb_cdf = np.where(x > 0, betainc(r, np.maximum(x, 1), alpha / (alpha + t)), 0.0)

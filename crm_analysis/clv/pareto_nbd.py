@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import gammaln, hyp2f1
 
-from ._fit import MLEModel, compress
+from . import boundary
+from ._fit import ConvergenceError, MLEModel, compress
 from .summary import rfm_arrays, time_unit_of
 
 
@@ -58,17 +59,34 @@ class ParetoNBD(MLEModel):
         """Fit by maximum likelihood to a summary from ``summarize_transactions``."""
         x, t_x, T = rfm_arrays(summary)
         self.time_unit_ = time_unit_of(summary)
+        at_boundary = boundary.at_no_dropout_boundary("pareto_nbd", x, t_x, T)
+        if at_boundary is not None:  # s → 0: the NBD limit (see crm_analysis.clv.boundary)
+            boundary.set_boundary(self, at_boundary, n_obs=len(x))
+            return self
         data, weights = compress({"x": x, "t_x": t_x, "T": T})
         data["w"] = weights
         first = {"r": 0.5, "alpha": max(float(np.mean(T)), 1e-3) / 2, "s": 0.5,
                  "beta": max(float(np.mean(T)), 1e-3) / 2}
         first.update(start or {})
-        self._maximize(data, np.log([first[n] for n in self.param_names]), n_obs=len(x))
+        try:
+            self._maximize(data, np.log([first[n] for n in self.param_names]), n_obs=len(x))
+        except ConvergenceError:
+            if not boundary.boundary_fallback(self, x, t_x, T):
+                raise
         return self
 
+    def _full_data(self) -> dict:
+        """Compressed data of the fitted summary (the same for the full likelihood)."""
+        return self._data
+
+    def _no_dropout(self) -> bool:
+        return bool(self.params_["s"] == 0)
+
     def _loglik(self, log_params, data):
-        common, first, second = _log_terms(np.exp(log_params), data["x"], data["t_x"], data["T"])
-        return float(np.sum(data["w"] * (common + np.logaddexp(first, second))))
+        # the integral form by quadrature (crm_analysis.clv.boundary): equal to the
+        # hypergeometric form to ~1e-12 and fast also where β ≫ T, where the series of
+        # 2F1 converges slowly (near the no-drop-out edge a fit spent minutes there)
+        return boundary.pareto_loglik_quadrature(log_params, data)
 
     def loglik_per_customer(self, frequency, recency, T) -> np.ndarray:
         """ln L of each customer at the fitted parameters."""
@@ -83,12 +101,16 @@ class ParetoNBD(MLEModel):
         self._check_fitted()
         r, alpha, s, beta = self.params_.to_numpy()
         t = np.asarray(t, dtype="float64")
+        if self._no_dropout():
+            return r * t / alpha
         return r * beta / alpha * _one_minus_power_over(s - 1, np.log(beta / (beta + t)))
 
     def p_alive(self, frequency, recency, T) -> np.ndarray:
         """P(customer still alive at T | x, t_x, T)."""
         self._check_fitted()
         x, t_x, T = (np.asarray(v, dtype="float64") for v in (frequency, recency, T))
+        if self._no_dropout():
+            return np.ones(np.broadcast(x, t_x, T).shape)
         _, first, second = _log_terms(self.params_.to_numpy(), x, t_x, T)
         return np.exp(first - np.logaddexp(first, second))
 
@@ -98,6 +120,8 @@ class ParetoNBD(MLEModel):
         r, alpha, s, beta = self.params_.to_numpy()
         x, T_ = np.asarray(frequency, dtype="float64"), np.asarray(T, dtype="float64")
         t = np.asarray(t, dtype="float64")
+        if self._no_dropout():  # NBD: E[λ | x, T] t
+            return (r + x) / (alpha + T_) * t
         rate = (r + x) * (beta + T_) / (alpha + T_)
         horizon = _one_minus_power_over(s - 1, np.log((beta + T_) / (beta + T_ + t)))
         return rate * horizon * self.p_alive(frequency, recency, T)

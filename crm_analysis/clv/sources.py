@@ -1,9 +1,9 @@
 """The transaction logs the lifetime-value notebook can analyse, behind one call.
 
 ``data_source`` is ``"cdnow_sample"`` (2,357 CDNOW customers), ``"cdnow"`` (all 23,570),
-``"synthetic"`` (a BG/NBD world with known truth, from :mod:`crm_analysis.data.synthetic`)
-or the path of the analyst's CSV/Parquet file (read and checked by
-:func:`crm_analysis.data.load_transactions` with the given column names).  Every source
+``"synthetic"`` (a BG/NBD world with known truth, from :mod:`crm_analysis.data.synthetic`),
+or, through the ``data`` argument, the transactions table of the analyst's data profile
+(:func:`crm_analysis.data.load_profile`).  Every source
 comes back with the columns ``customer_id`` (str), ``date`` (datetime64) and ``amount``
 (currency of the source: USD for CDNOW, currency units for synthetic data).
 """
@@ -12,55 +12,92 @@ from __future__ import annotations
 
 import pandas as pd
 
-from crm_analysis.data import load_cdnow, load_transactions
+from crm_analysis.data import load_cdnow
 from crm_analysis.data.synthetic import simulate_transactions
 
 #: Calibration and holdout ends of the published CDNOW analyses (39 + 39 weeks).
 CDNOW_WINDOW = ("1997-09-30", "1998-06-30")
 
 
+BUILT_IN = ("cdnow", "cdnow_sample", "synthetic")
+
+
 def load_clv_transactions(
     data_source: str,
     *,
-    customer_col: str = "customer_id",
-    date_col: str = "date",
-    amount_col: str = "amount",
-    allow_duplicates: bool = False,
+    data: str = "",
+    as_of: str = "",
     n_synthetic: int = 5000,
     seed: int = 0,
 ):
-    """``(transactions, truth)`` for ``data_source``; ``truth`` is None for real data.
+    """``(transactions, truth)``; ``truth`` is None for real data.
 
-    ``allow_duplicates`` keeps identical lines of a file (refused by default because they
-    are often double loads; CDNOW itself has 21 such lines that are genuine).
+    ``data`` is the path of a data profile (YAML, see :mod:`crm_analysis.data.profile`);
+    when given, its transactions table is used instead of ``data_source`` (a relative path
+    is read from the current folder). ``as_of`` (ISO date, or empty) leaves out every row
+    dated after that day, whatever the source.
     """
-    if data_source in ("cdnow", "cdnow_sample"):
-        frame = load_cdnow(sample=data_source == "cdnow_sample")
+    if data:
+        from crm_analysis.data import load_profile
+
+        frame = load_profile(data).transactions(as_of=as_of or None)
         return frame[["customer_id", "date", "amount"]], None
-    if data_source == "synthetic":
+    if data_source not in BUILT_IN:
+        raise ValueError(
+            f"data_source {data_source!r} is not one of {', '.join(BUILT_IN)}; to use your own "
+            "file, describe it in a data profile (YAML) and pass its path as the `data` "
+            "parameter (crm-workbook render --data PROFILE, or -p data PROFILE)")
+    if data_source in ("cdnow", "cdnow_sample"):
+        frame, truth = load_cdnow(sample=data_source == "cdnow_sample"), None
+    else:
         frame, truth = simulate_transactions(n_synthetic, seed=seed)
-        return frame[["customer_id", "date", "amount"]], truth
-    frame = load_transactions(data_source, customer_id=customer_col, date=date_col, amount=amount_col,
-                              allow_duplicates=allow_duplicates)
-    return frame[["customer_id", "date", "amount"]], None
+    frame = frame[["customer_id", "date", "amount"]]
+    if as_of:
+        frame = frame[frame["date"] < pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1)]
+    return frame.reset_index(drop=True), truth
 
 
 def analysis_window(
-    data_source: str, transactions: pd.DataFrame, calibration_end: str, observation_end: str
+    data_source: str, transactions: pd.DataFrame, calibration_end: str, observation_end: str,
+    as_of: str = "", data: str = "",
 ) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """Resolve ``"auto"`` calibration/observation ends: the published window for CDNOW,
-    otherwise the last purchase day as observation end and the midpoint between the first
-    and last purchase day as calibration end."""
+    """Resolve ``"auto"`` calibration/observation ends.
+
+    Observation end: the last purchase day on or before ``as_of`` (the data's last day
+    when ``as_of`` is empty); for the built-in CDNOW data the published 1998-06-30 when
+    that is earlier. Calibration end: for CDNOW the published 1997-09-30 when it falls
+    before the observation end; otherwise the midpoint between the first purchase day
+    and the observation end. Explicit dates must not lie after ``as_of``.
+    """
+    if transactions.empty:
+        raise ValueError("no transactions" + (f" on or before as_of {as_of}" if as_of else ""))
     first, last = transactions["date"].min().floor("D"), transactions["date"].max().floor("D")
-    if data_source in ("cdnow", "cdnow_sample"):
-        auto_cal, auto_obs = (pd.Timestamp(d) for d in CDNOW_WINDOW)
-    else:
-        auto_cal, auto_obs = first + (last - first) / 2, last
+    limit = pd.Timestamp(as_of).normalize() if as_of else None
+    auto_obs = last
+    cdnow = not data and data_source in ("cdnow", "cdnow_sample")
+    if cdnow:
+        auto_obs = min(last, pd.Timestamp(CDNOW_WINDOW[1]))
+    auto_cal = first + (auto_obs - first) / 2
+    if cdnow and pd.Timestamp(CDNOW_WINDOW[0]) < auto_obs:
+        auto_cal = pd.Timestamp(CDNOW_WINDOW[0])
     cal = auto_cal.floor("D") if calibration_end == "auto" else pd.Timestamp(calibration_end)
     obs = auto_obs if observation_end == "auto" else pd.Timestamp(observation_end)
+    if limit is not None and (obs > limit or cal > limit):
+        raise ValueError(f"calibration_end {cal.date()} and observation_end {obs.date()} must not "
+                         f"lie after as_of {limit.date()}: no data after as_of is used")
     if not first <= cal < obs:
         raise ValueError(
             f"calibration_end {cal.date()} must fall between the first purchase {first.date()} "
             f"and observation_end {obs.date()}"
         )
     return cal, obs
+
+
+def data_window_text(transactions: pd.DataFrame, calibration_end, observation_end, as_of: str = "") -> str:
+    """One line for the report header: the data window actually used (the first purchase
+    to the observation end; calibration and holdout periods; the as-of date)."""
+    cal, obs = pd.Timestamp(calibration_end), pd.Timestamp(observation_end)
+    first = transactions["date"].min().floor("D")
+    text = (f"data window used: {first.date()} to {obs.date()} (calibration {first.date()} to "
+            f"{cal.date()}, holdout {(cal + pd.Timedelta(days=1)).date()} to {obs.date()})")
+    return text + (f"; as of {as_of}" if as_of else "")

@@ -210,7 +210,14 @@ def fetch_file(filename: str, data_home: str | os.PathLike | None = None) -> Pat
     provided = os.environ.get(DATA_ENV)
     if provided and (Path(provided) / filename).is_file():
         return _verified(Path(provided) / filename, spec.sha256, spec.source)
-    cache = get_data_home(data_home)
+    try:
+        cache = get_data_home(data_home)
+    except OSError as error:  # e.g. the cache path is a file: the data is unavailable
+        home = data_home if data_home is not None else os.environ.get(CACHE_ENV) or DEFAULT_CACHE
+        raise DataUnavailableError(
+            f"data file {filename!r} is not available: the cache folder {home} cannot be used"
+            f" ({error.strerror or error}); set {CACHE_ENV} to a folder you can write to, or"
+            f" set {DATA_ENV} to a folder holding {filename}.") from None
     folder = (cache / filename).parent
     if (cache / filename).is_file():
         return _verified(cache / filename, spec.sha256, spec.source)

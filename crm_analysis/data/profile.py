@@ -19,7 +19,7 @@ A profile is the one way to bring the analyst's tables into any notebook (the
       missing_customer: drop            # drop | refuse (default refuse)
       duplicates: keep                  # keep | drop | refuse (default refuse)
     customers: {path: ..., columns: {customer_id: ..., signup_date: ...}}
-    web_log: {path: access.log.gz, format: combined, time_zone: Asia/Seoul}
+    web_log: {path: access.log.gz, format: combined, time_zone: Asia/Seoul}  # or a LogFormat string
     campaign: {path: ..., columns: {customer_id: ..., treated: ..., response: ..., spend: ...}}
 
 Every table section also takes ``sep`` (field separator; default ``,``, tab for
@@ -463,7 +463,8 @@ class DataProfile:
         return parsed.drop(columns="_line").reset_index(drop=True)
 
     def web_log(self) -> dict:
-        """``{"path": absolute path, "format": "combined"|"common", "time_zone": str|None}``."""
+        """``{"path": absolute path, "format": "combined"|"common"|an Apache LogFormat string,
+        "time_zone": str|None}``."""
         section = self._section("web_log")
         return {"path": section["path"], "format": section.get("format", "combined"),
                 "time_zone": section.get("time_zone")}
@@ -610,8 +611,9 @@ def net_returns(frame: pd.DataFrame, report: LoadReport | None = None,
         report.drop("return netted against its purchase (returns: net)",
                     mask & ~pd.Series(unmatched, index=frame.index), lines,
                     pd.Series(original, index=frame.index))
-        report.drop(f"return with no purchase of the same customer{' and product' if products is not None else ''} "
-                    f"within {window_days:g} days before it (returns: net)",
+        report.drop(f"return (or its remainder) with no purchase of the same customer"
+                    f"{' and product' if products is not None else ''} within {window_days:g} days "
+                    "before it to net against (returns: net)",
                     pd.Series(unmatched, index=frame.index), lines, pd.Series(original, index=frame.index))
         report.drop("purchase fully reversed by a return (returns: net)",
                     pd.Series(emptied, index=frame.index), lines, pd.Series(original, index=frame.index))
@@ -670,9 +672,11 @@ def _check_section(profile_path: Path, name: str, section) -> dict:
                            f"the profile's folder {profile_path.parent})")
     out["path"] = file
     for key, choices in CHOICES.items():
-        if key in section and section[key] not in choices:
+        custom_format = key == "format" and isinstance(section.get(key), str) and "%" in section[key]
+        if key in section and section[key] not in choices and not custom_format:
             raise ProfileError(f"{where}.{key}: {section[key]!r} is not one of "
-                               f"{', '.join(choices)}")
+                               f"{', '.join(choices)}" + (" or an Apache LogFormat string such as "
+                               "'%h %l %u %t \"%r\" %>s %b'" if key == "format" else ""))
     encoding = str(section.get("encoding") or "utf-8").strip().lower()
     try:
         codecs.lookup(encoding)

@@ -17,10 +17,13 @@ Files are only read, never written.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+import functools
 import gzip
 import os
 import re
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,23 +103,157 @@ def _first_undecodable_line(path: Path, encoding: str) -> tuple[int, int]:
     return 0, 0
 
 
+_MAGIC = (
+    (b"\x1f\x8b", "gzip-compressed data"),
+    (b"PK\x03\x04", "a ZIP archive (an Excel .xlsx workbook is one)"),
+    (b"\xd0\xcf\x11\xe0", "an Excel 97-2003 workbook (.xls)"),
+    (b"PAR1", "a Parquet file"),
+    (b"\xff\xfe", "UTF-16 text"),
+    (b"\xfe\xff", "UTF-16 text"),
+)
+_REMEDY = {
+    "gzip-compressed data": "rename it to end in .csv.gz",
+    "a ZIP archive (an Excel .xlsx workbook is one)":
+        "open it in Excel and save it as 'CSV UTF-8', or unzip it",
+    "an Excel 97-2003 workbook (.xls)": "open it in Excel and save it as 'CSV UTF-8'",
+    "a Parquet file": "rename it to end in .parquet",
+    "UTF-16 text": "pass encoding='utf-16', or save it as 'CSV UTF-8'",
+}
+
+
+def _kind(head: bytes) -> str | None:
+    """What the first bytes of a file say it really is (None: plain text, as far as known)."""
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    if len(head) >= 4 and head.count(b"\x00") * 4 >= len(head):  # UTF-16 without a BOM
+        return "UTF-16 text"
+    return None
+
+
+def _check_file(path: Path, encoding: str) -> None:
+    """Refuse, naming what the file really is, a path that is not a file of its suffix."""
+    if not path.exists():
+        raise DataValidationError(path, [Problem(None, "file not found; check the path and "
+                                                       f"the folder ({path.parent})")])
+    if path.is_dir():
+        raise DataValidationError(path, [Problem(None, "is a folder, not a file; give the path "
+                                                       "of the CSV or Parquet file in it")])
+    suffix = _suffix(path)
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(4096)
+    except OSError as error:
+        raise DataValidationError(path, [Problem(None, f"cannot be read ({error.strerror})")]) from None
+    kind = _kind(head)
+    if suffix in PARQUET_SUFFIXES:
+        if head and not head.startswith(b"PAR1"):
+            raise DataValidationError(path, [Problem(
+                None, f"is not a Parquet file: it is {kind or 'text or another format'}"
+                + (f"; {_REMEDY[kind]}" if kind in _REMEDY and kind != "a Parquet file" else ""))])
+        return
+    if suffix == ".csv.gz":
+        if head and kind != "gzip-compressed data":
+            raise DataValidationError(path, [Problem(
+                None, f"is not gzip-compressed although it ends in .gz: it is "
+                f"{kind or 'plain text'}; rename it to end in .csv" if kind is None else
+                f"is not gzip-compressed although it ends in .gz: it is {kind}; {_REMEDY[kind]}")])
+        try:
+            with gzip.open(path, "rb") as stream:
+                inner = stream.read(4096)
+        except (OSError, EOFError, zlib.error) as error:
+            raise _damaged_gzip(path, error) from None
+        kind = _kind(inner)
+    if kind is not None and kind != "gzip-compressed data" or (
+            kind == "gzip-compressed data" and suffix != ".csv.gz"):
+        if kind == "UTF-16 text" and encoding.lower().replace("_", "-").startswith("utf-16"):
+            return
+        raise DataValidationError(path, [Problem(
+            None, f"is not CSV text: it is {kind}; {_REMEDY[kind]}")])
+
+
+def _damaged_gzip(path: Path, error: BaseException) -> DataValidationError:
+    return DataValidationError(path, [Problem(
+        None, f"the gzip data is truncated or damaged ({type(error).__name__}: {error}); copy or"
+        " download the file again")])
+
+
+def _header(path: Path, sep: str, encoding: str) -> list[str]:
+    """The header's names as written (pandas renames a repeated name to ``name.1``)."""
+    try:
+        first = pd.read_csv(path, sep=sep, encoding=encoding, header=None, nrows=1, dtype=str,
+                            keep_default_na=False, skip_blank_lines=True)
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError, EOFError, OSError, zlib.error):
+        return []  # the full read reports the problem
+    return [str(v) for v in first.iloc[0].tolist()] if len(first) else []
+
+
 def _read(path: Path, text_columns: list[str], encoding: str, sep: str | None,
-          remedy=pass_argument) -> tuple[pd.DataFrame, str]:
+          remedy=pass_argument, *, date_columns: tuple[str, ...] = ()) -> tuple[pd.DataFrame, str]:
     """Read the file; the mapped columns as text. Returns (frame, row label).
+
+    A large file's ``date_columns`` are parsed while it is read, a chunk at a time, when
+    every value is a plain ISO date or date-time (the checks see dates, not text, and
+    the text is never all held); otherwise they stay text for the checks to report.
 
     ``remedy(key, value)`` words a fix the user can apply (an argument or a profile key).
     """
+    _check_file(path, encoding)
     if _suffix(path) in PARQUET_SUFFIXES:
-        return pd.read_parquet(path), "row"
+        try:
+            return pd.read_parquet(path), "row"
+        except MemoryError:
+            raise _too_large(path) from None
+        except Exception as error:  # noqa: BLE001 - pyarrow raises several kinds
+            raise DataValidationError(path, [Problem(
+                None, f"cannot be read as Parquet ({type(error).__name__}: "
+                f"{str(error).strip()[:200]}); the file is damaged or incomplete: write or copy "
+                "it again")]) from None
     if path.stat().st_size == 0:
         raise DataValidationError(path, [Problem(None, "the file is empty (0 bytes)")])
     if sep is None:
         sep = "\t" if path.name.lower().endswith(".tsv") else ","
+    header = _header(path, sep, encoding)
+    repeated = sorted({h for h in header if header.count(h) > 1})
+    if repeated:
+        raise DataValidationError(path, [Problem(
+            name, f"appears {header.count(name)} times in the header (columns "
+            + ", ".join(str(i + 1) for i, h in enumerate(header) if h == name)
+            + "); rename or remove the extra one") for name in repeated])
+    # Literal ids such as NA, None or null are ids: only an empty id is missing.
+    na_values = {c: ([""] if c in text_columns else _DEFAULT_NA) for c in header}
     try:
-        frame = pd.read_csv(
-            path, sep=sep, encoding=encoding, skip_blank_lines=False,
-            dtype={column: str for column in text_columns},
-        )
+        options = dict(sep=sep, encoding=encoding, skip_blank_lines=False,
+                       dtype={column: str for column in text_columns},
+                       keep_default_na=not header, na_values=na_values or None)
+        if path.stat().st_size < CHUNKED_ABOVE:
+            frame = pd.read_csv(path, **options)
+        else:  # in chunks: pandas makes a Python object of every text value before it
+            # stores the column compactly, so one chunk at a time holds those objects
+            chunks = []
+            converting = [c for c in date_columns if c in header]
+            with pd.read_csv(path, chunksize=CHUNK_ROWS, **options) as reader:
+                for chunk in reader:
+                    if not chunks and not isinstance(chunk.index, pd.RangeIndex):
+                        frame = chunk
+                        break
+                    for column in converting:
+                        parsed = _plain_iso_dates(chunk[column])
+                        if parsed is None:  # not all plain: the checks need the text
+                            converting = []
+                            break
+                        chunk[column] = parsed
+                    if not converting and date_columns and any(
+                            pd.api.types.is_datetime64_any_dtype(c[d]) for c in chunks[:1]
+                            for d in date_columns if d in c):
+                        chunks = None
+                        break
+                    chunks.append(chunk)
+                else:
+                    frame = pd.concat(chunks, ignore_index=True) if chunks else pd.read_csv(path, **options)
+            if chunks is None:  # some dates were not plain: read again, all as text
+                return _read(path, text_columns, encoding, sep, remedy)
+            del chunks
     except UnicodeDecodeError:
         line, byte = _first_undecodable_line(path, encoding)
         raise DataValidationError(path, [Problem(
@@ -128,8 +265,38 @@ def _read(path: Path, text_columns: list[str], encoding: str, sep: str | None,
     except pd.errors.EmptyDataError:
         raise DataValidationError(path, [Problem(None, "the file has no header and no data")]) from None
     except pd.errors.ParserError as error:
-        raise DataValidationError(path, [Problem(None, f"cannot be parsed as CSV ({str(error).strip()})")]) from None
+        text = str(error).strip()
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", text)
+        if found:
+            expected, line, saw = found.groups()
+            raise DataValidationError(path, [Problem(
+                None, f"too many fields: line {line} has {saw} fields, the header {expected}"
+                " (an extra separator, or a value with an unquoted separator in it); remove the"
+                f" separator or quote the value. cannot be parsed as CSV ({text})")]) from None
+        raise DataValidationError(path, [Problem(None, f"cannot be parsed as CSV ({text})")]) from None
+    except (EOFError, zlib.error, gzip.BadGzipFile) as error:
+        raise _damaged_gzip(path, error) from None
+    except MemoryError:
+        raise _too_large(path) from None
+    if not isinstance(frame.index, pd.RangeIndex) and len(frame.columns) > 1:
+        raise DataValidationError(path, [Problem(
+            None, f"too many fields: every data row has {len(frame.columns) + frame.index.nlevels}"
+            f" fields, the header {len(frame.columns)} (a separator at the end of each line?);"
+            " remove the trailing separators or name the extra column in the header")])
     return frame, "line"
+
+
+#: Files larger than this (bytes) are read in chunks of CHUNK_ROWS rows (see _read).
+CHUNKED_ABOVE = 8_000_000
+CHUNK_ROWS = 100_000
+_DEFAULT_NA = sorted(pd._libs.parsers.STR_NA_VALUES)
+
+
+def _too_large(path: Path) -> DataValidationError:
+    size = path.stat().st_size / 1e6
+    return DataValidationError(path, [Problem(
+        None, f"not enough memory to load this {size:,.1f} MB file; load a shorter period "
+        "or fewer columns, or use a machine with more memory")])
 
 
 def _row_numbers(mask: pd.Series, row_label: str) -> tuple[int, ...]:
@@ -162,6 +329,13 @@ def _check_columns(frame: pd.DataFrame, mapping: dict[str, str], remedy=pass_arg
 
 
 def _text(series: pd.Series) -> pd.Series:
+    array = _arrow(series)
+    if array is not None:  # a stripped copy only if some value has spaces around it
+        import pyarrow.compute as pc
+
+        if not pc.any(pc.match_substring_regex(array, r"^\s|\s$")).as_py():
+            return series
+        return series.str.strip()
     return series.astype("str").str.strip().where(series.notna())
 
 
@@ -170,25 +344,144 @@ def _examples(series: pd.Series, mask: pd.Series) -> tuple[str, ...]:
     return tuple(_text(series)[mask].drop_duplicates().head(3))
 
 
+def _plain_iso_dates(text: pd.Series) -> pd.Series | None:
+    """``text`` parsed as dates if every value is missing or a plain ISO date or
+    date-time without offset (``2024-01-31``, ``2024-01-31 10:00:00``), else None."""
+    array = _arrow(text)
+    if array is None:
+        return None
+    import pyarrow.compute as pc
+
+    plain = pc.match_substring_regex(array, r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$")
+    if not pc.all(pc.fill_null(plain, True)).as_py():
+        return None
+    try:
+        import pyarrow as pa
+
+        values = _cast_by_chunk(array, pa.timestamp("us"), "datetime64[us]")
+    except Exception:  # noqa: BLE001 - e.g. 2024-02-30: the checks report it
+        return None
+    return pd.Series(values, index=text.index, name=text.name)
+
+
 def _missing(series: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return series.isna()
+    array = _arrow(series)
+    if array is not None:  # pyarrow's regex on the column: only the mask is made
+        import pyarrow.compute as pc
+
+        blank = pc.fill_null(pc.match_substring_regex(array, r"^\s*$"), True)
+        return pd.Series(blank.to_numpy(zero_copy_only=False), index=series.index)
     return series.isna() | (_text(series) == "")
 
 
+def _arrow(series: pd.Series):
+    """The pyarrow (chunked) array behind an arrow-backed text column, else None."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        return series.array.__arrow_array__()
+    return None
+
+
+def _cast_by_chunk(array, arrow_type, numpy_dtype) -> np.ndarray:
+    """``array`` (chunked, text) cast to ``arrow_type`` into one numpy array, a chunk at a
+    time (only one chunk's cast is held besides the result); nulls become NaN/NaT."""
+    import pyarrow.compute as pc
+
+    out = np.empty(len(array), dtype=numpy_dtype)
+    position = 0
+    for chunk in array.chunks:
+        values = pc.cast(chunk, arrow_type).to_numpy(zero_copy_only=False)
+        out[position:position + len(values)] = values
+        position += len(values)
+    return out
+
+
+def _to_float(text: pd.Series) -> pd.Series:
+    """``pd.to_numeric(text, errors="coerce")`` as float64, through pyarrow's parser when
+    the column is arrow-backed: pandas would first make a Python object of every value
+    (about 60 bytes each, several times the file's size at 10 million rows)."""
+    array = _arrow(text)
+    if array is not None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        try:
+            values = _cast_by_chunk(array, pa.float64(), np.float64)
+            return pd.Series(values, index=text.index, name=text.name)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass  # something arrow does not read: pandas decides, value by value
+    return pd.to_numeric(text, errors="coerce").astype("float64")
+
+
+def _to_datetime(text: pd.Series, date_format: str | None) -> pd.Series:
+    """ISO dates parsed by pyarrow when every value is a plain ISO date or date-time
+    (memory as in :func:`_to_float`); otherwise, and for ``date_format``, by pandas."""
+    array = _arrow(text) if date_format is None else None
+    if array is not None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        try:
+            values = _cast_by_chunk(array, pa.timestamp("us"), "datetime64[us]")
+            return pd.Series(values, index=text.index, name=text.name)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
+    return pd.to_datetime(text, format=date_format or "ISO8601", errors="coerce")
+
+
 def _parse_ids(frame, column, row_label, problems) -> pd.Series:
-    ids = _text(frame[column])
-    missing = _missing(frame[column])
+    raw = frame[column]
+    if pd.api.types.is_float_dtype(raw):  # Parquet ids written as floats: 1.0 is id 1
+        fractional = raw.notna() & (raw != np.floor(raw.fillna(0)))
+        if fractional.any():
+            problems.append(Problem(column, "customer ids with a fractional part (ids are "
+                                    "whole numbers or text); fix the ids in the file",
+                                    _row_numbers(fractional, row_label), _examples(raw, fractional)))
+        whole = raw.where(~fractional)
+        ids = whole.map(lambda v: str(int(v)) if pd.notna(v) else None, na_action="ignore")
+        ids = ids.where(whole.notna(), None).astype("object")
+        missing = raw.isna()
+    else:
+        ids = _text(raw)
+        missing = _missing(raw)
     if missing.any():
         problems.append(Problem(column, "missing customer id", _row_numbers(missing, row_label)))
     return ids
 
 
+#: Years outside [MIN_YEAR, today's year + 1] are implausible for a CRM record.
+MIN_YEAR = 1900
+_OFFSET = re.compile(r"(Z|[+-]\d{2}(?::?\d{2})?)$")
+_FULL_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
+
+
 def _parse_dates(frame, column, date_format, row_label, problems, remedy=pass_argument) -> pd.Series:
     raw = frame[column]
+    missing = _missing(raw)
     if pd.api.types.is_datetime64_any_dtype(raw):
         dates = raw
+        partial = pd.Series(False, index=raw.index)
     else:
-        dates = pd.to_datetime(_text(raw), format=date_format or "ISO8601", errors="coerce")
-    missing = _missing(raw)
+        text = _text(raw)
+        try:
+            dates = _to_datetime(text, date_format)
+        except ValueError as error:  # mixed UTC offsets: pandas refuses the whole column
+            if "timezone" not in str(error).lower() and "offset" not in str(error).lower():
+                raise
+            offsets = text.str.extract(_OFFSET, expand=False).fillna("none")
+            groups = offsets[~missing].groupby(offsets[~missing], sort=False).groups
+            detail = "; ".join(
+                f"{off}: {_label(row_label, _row_numbers(pd.Series(offsets.index.isin(idx)), row_label))}"
+                for off, idx in list(groups.items())[:4])
+            problems.append(Problem(column, f"dates carry {len(groups)} different UTC offsets "
+                                    f"({detail}); write all dates with one offset, or none",
+                                    ()))
+            return pd.Series(pd.NaT, index=raw.index)
+        # A year alone (2024) or a year and month would become the 1st of January / the month.
+        partial = (~missing & dates.notna() & ~_matches(text, _FULL_DATE)
+                   if not date_format else pd.Series(False, index=raw.index))
     bad = dates.isna() & ~missing
     if missing.any():
         problems.append(Problem(column, "missing date", _row_numbers(missing, row_label)))
@@ -200,7 +493,39 @@ def _parse_dates(frame, column, date_format, row_label, problems, remedy=pass_ar
             column, f"unparseable dates; {hint}", _row_numbers(bad, row_label),
             _examples(raw, bad),
         ))
+    if partial.any():
+        problems.append(Problem(
+            column, "incomplete dates (a year or a year and month only); write the full date "
+            "like 2024-01-31", _row_numbers(partial, row_label), _examples(raw, partial)))
+    valid = dates.notna() & ~partial
+    if valid.any():
+        latest = dt.date.today().year + 1
+        naive = dates.dt.tz_localize(None) if getattr(dates.dt, "tz", None) is not None else dates
+        implausible = valid & ((naive < pd.Timestamp(MIN_YEAR, 1, 1))
+                               | (naive >= pd.Timestamp(latest + 1, 1, 1)))
+        if implausible.any():
+            problems.append(Problem(
+                column, f"implausible dates (before {MIN_YEAR} or after {latest}): placeholders "
+                "such as 9999-12-31, or typos; correct or remove these rows",
+                _row_numbers(implausible, row_label), _examples(raw, implausible)))
     return dates
+
+
+def _matches(text: pd.Series, pattern: re.Pattern) -> pd.Series:
+    """Boolean mask: ``pattern`` matches at the start of the value (missing: False)."""
+    array = _arrow(text)
+    if array is not None:
+        import pyarrow.compute as pc
+
+        found = pc.fill_null(pc.match_substring_regex(array, "^(?:" + pattern.pattern.lstrip("^") + ")"), False)
+        return pd.Series(found.to_numpy(zero_copy_only=False), index=text.index)
+    return text.str.match(pattern).fillna(False).astype(bool)
+
+
+def _label(row_label: str, rows: tuple[int, ...]) -> str:
+    shown = ", ".join(str(r) for r in rows[:MAX_ROWS_SHOWN])
+    more = f" and {len(rows) - MAX_ROWS_SHOWN} more" if len(rows) > MAX_ROWS_SHOWN else ""
+    return f"{row_label}{'s' if len(rows) > 1 else ''} {shown}{more}"
 
 
 def _number_pattern(decimal: str, thousands: str | None) -> re.Pattern:
@@ -234,12 +559,12 @@ def parse_numbers(raw: pd.Series, decimal: str = ".", thousands: str | None = No
         return values, ~missing & ~np.isfinite(values.fillna(0.0))
     text = _text(raw)
     fits = text.str.fullmatch(_number_pattern(decimal, thousands)).fillna(False).astype(bool)
-    clean = text.where(fits)
+    clean = text if fits.all() else text.where(fits)  # no copy of a clean column
     if thousands is not None:
         clean = clean.str.replace(thousands, "", regex=False)
     if decimal != ".":
         clean = clean.str.replace(decimal, ".", regex=False)
-    values = pd.to_numeric(clean, errors="coerce").astype("float64")
+    values = _to_float(clean)
     bad = ~missing & (values.isna() | ~np.isfinite(values.fillna(0.0)))
     return values, bad
 
@@ -287,14 +612,92 @@ def _parse_amounts(frame, column, allow_returns, decimal, row_label, problems,
     return amounts
 
 
+def _sort_key(column: pd.Series) -> np.ndarray:
+    """An integer array equal where the column's values are equal (missing values equal
+    each other): the bits of numbers and times, codes for anything else."""
+    values = column.to_numpy() if column.dtype.kind in "fiumM" else None
+    if values is not None and values.dtype.kind == "f":
+        key = values.astype(np.float64) + 0.0  # a copy, and -0.0 becomes 0.0
+        key[np.isnan(key)] = np.nan  # one NaN pattern
+        return key.view(np.int64)
+    if values is not None and values.dtype.kind in "iumM":
+        return values.view(np.int64) if values.dtype.itemsize == 8 else values.astype(np.int64)
+    codes, _ = pd.factorize(column, use_na_sentinel=True)
+    return codes.astype(np.int32) if len(codes) < 2 ** 31 else codes
+
+
+def _duplicated_exact(keys: list[np.ndarray]) -> np.ndarray:
+    """Rows equal to an earlier row on every key, by a stable sort of the keys."""
+    order = np.lexsort(keys[::-1])  # stable: within equal rows, file order
+    same = np.ones(len(order) - 1, dtype=bool)
+    for key in keys:
+        ranked = key[order]
+        same &= ranked[1:] == ranked[:-1]
+        del ranked
+    mask = np.zeros(len(order), dtype=bool)
+    mask[order[1:][same]] = True
+    return mask
+
+
+_MIX = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93)
+
+
+def _duplicated(frame: pd.DataFrame) -> pd.Series:
+    """``frame.duplicated(keep="first")`` with little memory on millions of rows.
+
+    Each row is hashed to one 64-bit number (column keys mixed in place); only the rows
+    whose hash occurs more than once are then compared exactly, by a stable sort of their
+    column keys, so a hash collision can never make two different rows duplicates.
+    """
+    n = len(frame)
+    if n < 2 or len(frame.columns) == 0:
+        return pd.Series(False, index=frame.index)
+    row_hash = np.zeros(n, dtype=np.uint64)
+    scratch = np.empty(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for i, column in enumerate(frame.columns):
+            key = _sort_key(frame[column])
+            scratch[:] = key.view(np.uint64) if key.dtype.itemsize == 8 else key.astype(np.uint64)
+            del key
+            scratch *= np.uint64(_MIX[i % 4])
+            scratch ^= scratch >> np.uint64(29)
+            row_hash ^= scratch
+            row_hash *= np.uint64(_MIX[(i + 1) % 4])
+    del scratch
+    order = np.argsort(row_hash, kind="stable")
+    ranked = row_hash[order]
+    del row_hash
+    repeated = ranked[1:] == ranked[:-1]
+    del ranked
+    candidates = np.zeros(n, dtype=bool)
+    candidates[order[1:][repeated]] = True
+    candidates[order[:-1][repeated]] = True
+    del order, repeated
+    rows = np.flatnonzero(candidates)
+    mask = np.zeros(n, dtype=bool)
+    if len(rows) > 1:
+        subset = frame.iloc[rows]
+        mask[rows[_duplicated_exact([_sort_key(subset[c]) for c in subset.columns])]] = True
+    return pd.Series(mask, index=frame.index)
+
+
 def _check_duplicates(frame, subset, what, row_label, problems, remedy=pass_argument) -> None:
-    duplicated = frame.duplicated(subset=subset, keep="first")
+    """Rows repeating an earlier one once values are read: ids and text without
+    surrounding spaces, dates and amounts as parsed (``10.50`` equals ``10.5``)."""
+    duplicated = _duplicated(frame if subset is None else frame[subset])
     if duplicated.any():
         problems.append(Problem(
             None if subset is None else subset[0],
-            f"{what} (each listed row repeats an earlier one); "
+            f"{what} (each listed row repeats an earlier one, once spaces around values and "
+            "the way numbers and dates are written are ignored); "
             f"{remedy('allow_duplicates', True)} if they are genuine", _row_numbers(duplicated, row_label),
         ))
+
+
+def _normalized_others(frame: pd.DataFrame) -> pd.DataFrame:
+    """The unmapped columns with text stripped, for the duplicate check only."""
+    return frame.apply(lambda c: c.str.strip() if c.dtype == object or
+                       pd.api.types.is_string_dtype(c) else c)
 
 
 def _check_rows(frame: pd.DataFrame, row_label: str) -> list[Problem]:
@@ -304,6 +707,19 @@ def _check_rows(frame: pd.DataFrame, row_label: str) -> list[Problem]:
     return [Problem(None, "empty rows", _row_numbers(blank, row_label))] if blank.any() else []
 
 
+def _memory_guard(loader):
+    """Turn running out of memory anywhere in a load into a DataValidationError naming the
+    file and its size (numpy raises ``_ArrayMemoryError``, a ``MemoryError``)."""
+    @functools.wraps(loader)
+    def guarded(path, *args, **kwargs):
+        try:
+            return loader(path, *args, **kwargs)
+        except MemoryError:
+            raise _too_large(Path(path)) from None
+    return guarded
+
+
+@_memory_guard
 def load_transactions(
     path: str | os.PathLike,
     customer_id: str = "customer_id",
@@ -342,22 +758,33 @@ def load_transactions(
     """
     path = Path(path)
     mapping = {"customer_id": customer_id, "date": date, "amount": amount}
-    frame, row_label = _read(path, list(mapping.values()), encoding, sep)
+    frame, row_label = _read(path, list(mapping.values()), encoding, sep,
+                             date_columns=() if date_format else (date,))
     problems = _check_columns(frame, mapping) or _check_rows(frame, row_label)
     if problems:
         raise DataValidationError(path, problems, row_label)
+    # Each raw text column is dropped once parsed, so that the file's text and the parsed
+    # values are not all held at once (peak memory, benchmarks/bench_loader.py).
     ids = _parse_ids(frame, customer_id, row_label, problems)
+    if customer_id not in (date, amount):
+        frame = frame.drop(columns=[customer_id])
     dates = _parse_dates(frame, date, date_format, row_label, problems)
+    if date != amount:
+        frame = frame.drop(columns=[date])
     amounts = _parse_amounts(frame, amount, allow_returns, decimal, row_label, problems, thousands)
+    others = frame.drop(columns=[c for c in (customer_id, date, amount) if c in frame])
+    del frame
     if not allow_duplicates:
-        _check_duplicates(frame, None, "duplicate rows", row_label, problems)
+        values = pd.concat([pd.DataFrame({"customer_id": ids, "date": dates, "amount": amounts}),
+                            _normalized_others(others)], axis=1)
+        _check_duplicates(values, None, "duplicate rows", row_label, problems)
     if problems:
         raise DataValidationError(path, problems, row_label)
-    others = frame.drop(columns=list(mapping.values()))
     normalized = pd.DataFrame({"customer_id": ids.astype("str"), "date": dates, "amount": amounts})
     return pd.concat([normalized, others], axis=1)
 
 
+@_memory_guard
 def load_customers(
     path: str | os.PathLike,
     customer_id: str = "customer_id",

@@ -19,34 +19,60 @@ import nbformat
 from .execute import NotebookRun
 
 
-def _value(value: Any) -> str:
-    return html.escape(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+#: Characters that Markdown (or a Markdown renderer meeting the text later) could turn
+#: into links, images, emphasis or code; written as numeric character references.
+_MARKDOWN_ACTIVE = {c: f"&#{ord(c)};" for c in "[]()!*_`\\<>#|~{}:"}
+
+
+def safe_text(value: Any) -> str:
+    """Text for the header: HTML-escaped, Markdown-inert, one line.
+
+    Beyond ``html.escape``: every character Markdown acts on becomes a character
+    reference and line breaks become ``<br>``, so no parameter value or error message
+    can end the header's HTML block and reach a Markdown renderer (where
+    ``[x](javascript:...)`` would become a live link and ``![x](http://host/t.png)``
+    a remote image). Control characters other than tab and newline are dropped.
+    """
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = "".join(c for c in text if c in "\t\n" or (ord(c) >= 32 and ord(c) != 127))
+    text = html.escape(text, quote=True)
+    text = text.translate({ord(k): v for k, v in _MARKDOWN_ACTIVE.items() if k not in "<>"})
+    return "<br>".join(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
 
 
 def data_sources(run: NotebookRun) -> list[str]:
-    """What data a notebook used: its ``data_source*`` parameters and a recorded
-    ``data_source`` result, if any."""
-    found = [f"{k} = {v}" for k, v in run.parameters.items() if k.startswith("data_source")]
-    recorded = run.results.get("data_source")
-    if recorded:
-        value = recorded["value"]
-        found.extend(value if isinstance(value, list) else [str(value)])
+    """What data a notebook used: its ``data_source*`` parameters and the recorded
+    ``data_source`` / ``data_source_used`` results. When a notebook records the data it
+    actually ran on (a fallback after fetched data was unavailable), the parameter is
+    shown as what was requested and the recorded value as what was used."""
+    used = [run.results[k]["value"] for k in ("data_source_used", "data_source")
+            if k in run.results and run.results[k].get("value") not in (None, "")]
+    found = []
+    for k, v in run.parameters.items():
+        if k.startswith("data_source"):
+            found.append(f"{k} = {v} (requested)" if used else f"{k} = {v}")
+    prefix = "used: " if found else ""
+    for value in used:
+        found.extend(f"{prefix}{v}" for v in (value if isinstance(value, list) else [value]))
     return found
+
+
+HEADER_TAG = "crm-report-header"
 
 
 def header_html(run: NotebookRun, context: dict[str, Any]) -> str:
     """The report header: run facts, parameter table and data sources, as HTML."""
     rows = "".join(
-        f"<tr><td><code>{html.escape(k)}</code></td><td><code>{_value(v)}</code></td>"
+        f"<tr><td><code>{safe_text(k)}</code></td><td><code>{safe_text(v)}</code></td>"
         f"<td>{'set for this run' if k in run.overrides else 'default'}</td></tr>"
         for k, v in run.parameters.items()
     )
-    sources = "".join(f"<li>{html.escape(s)}</li>" for s in data_sources(run)) or "<li>—</li>"
+    sources = "".join(f"<li>{safe_text(s)}</li>" for s in data_sources(run)) or "<li>—</li>"
     status = (
         "" if run.status == "ok" else
-        f'<p style="color:#b00020"><b>This notebook {run.status}:</b> '
-        f"{html.escape(str((run.error or {}).get('ename', '')))}: "
-        f"{html.escape(str((run.error or {}).get('evalue', '')))}</p>"
+        f'<p style="color:#b00020"><b>This notebook {safe_text(run.status)}:</b> '
+        f"{safe_text(str((run.error or {}).get('ename', '')))}: "
+        f"{safe_text(str((run.error or {}).get('evalue', '')))}</p>"
     )
     commit = context.get("git_commit") or "not a git checkout"
     return (
@@ -54,9 +80,9 @@ def header_html(run: NotebookRun, context: dict[str, Any]) -> str:
         "<style>.jp-OutputArea-output.jp-RenderedHTMLCommon { overflow-x: auto; }</style>"
         '<div class="crm-report-header" style="font-family:sans-serif;border:1px solid #ccd;'
         'padding:8px 14px;background:#f7f8fb">'
-        f"<p><b>crm-workbook report</b> · as of <b>{html.escape(str(context['as_of']))}</b>"
-        f" · rendered {html.escape(context['rendered_at'])} · crm-workbook"
-        f" {html.escape(context['package_version'])} · commit {html.escape(commit)}"
+        f"<p><b>crm-workbook report</b> · as of <b>{safe_text(str(context['as_of']))}</b>"
+        f" · rendered {safe_text(context['rendered_at'])} · crm-workbook"
+        f" {safe_text(context['package_version'])} · commit {safe_text(commit)}"
         f" · run time {run.duration_s:.1f} s · <a href=\"index.html\">run index</a></p>"
         f"{status}"
         "<details><summary>Parameters</summary><table><tr><th>name</th><th>value</th>"
@@ -65,15 +91,30 @@ def header_html(run: NotebookRun, context: dict[str, Any]) -> str:
     )
 
 
+def header_cell(run: NotebookRun, context: dict[str, Any]) -> nbformat.NotebookNode:
+    """The header as the HTML *output* of an empty code cell (input removed on export):
+    outputs are not run through Markdown, unlike a markdown cell."""
+    cell = nbformat.v4.new_code_cell("")
+    cell.metadata["tags"] = [HEADER_TAG]
+    cell.outputs = [nbformat.v4.new_output(
+        "display_data", data={"text/html": header_html(run, context), "text/plain": ""})]
+    return cell
+
+
 def export_html(
     executed: Path, target: Path, run: NotebookRun, context: dict[str, Any], show_code: bool
 ) -> None:
     """Write ``target`` (HTML) from the executed notebook with the report header on top."""
     from nbconvert import HTMLExporter
+    from traitlets.config import Config
 
     nb = nbformat.read(str(executed), as_version=4)
-    nb.cells.insert(0, nbformat.v4.new_markdown_cell(header_html(run, context)))
+    nb.cells.insert(0, header_cell(run, context))
+    config = Config()
+    config.TagRemovePreprocessor.enabled = True
+    config.TagRemovePreprocessor.remove_input_tags = {HEADER_TAG}
     exporter = HTMLExporter(
+        config=config,
         template_name="lab",
         exclude_input=not show_code,
         exclude_input_prompt=not show_code,

@@ -57,7 +57,8 @@ def write_run_index(run_dir: Path, manifest: dict[str, Any]) -> None:
     notebooks = manifest["notebooks"]
     counts = {
         "ok": sum(nb["status"] == "ok" for nb in notebooks),
-        "failed": sum(nb["status"] != "ok" for nb in notebooks),
+        "failed": sum(nb["status"] not in ("ok", "not run") for nb in notebooks),
+        "not_run": sum(nb["status"] == "not run" for nb in notebooks),
     }
     page = _environment().get_template("run_index.html.j2").render(
         run=manifest["run"], notebooks=notebooks, counts=counts
@@ -79,7 +80,7 @@ def write_reports_index(reports_dir: Path) -> None:
             "as_of": manifest["run"]["as_of"],
             "rendered_at": manifest["run"]["rendered_at"],
             "n": len(manifest["notebooks"]),
-            "failed": sum(nb["status"] != "ok" for nb in manifest["notebooks"]),
+            "failed": sum(nb["status"] not in ("ok", "not run") for nb in manifest["notebooks"]),
         })
     runs.sort(key=lambda r: (r["as_of"], r["rendered_at"]), reverse=True)
     page = _environment().get_template("reports_index.html.j2").render(runs=runs)

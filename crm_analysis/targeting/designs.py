@@ -14,6 +14,9 @@ HILLSTROM_CONTROL = "No E-Mail"
 HILLSTROM_NUMERIC = ("recency", "history", "mens", "womens", "newbie")
 HILLSTROM_CATEGORICAL = ("zip_code", "channel")
 
+#: Predicted probability from which notebook 04 calls a Caravan customer a buyer.
+CARAVAN_CUTOFF = 0.25
+
 
 def caravan_design(frame: pd.DataFrame, target: str = "Purchase") -> tuple[pd.DataFrame, pd.Series]:
     """Split Caravan into features (every column but ``target``) and a 0/1 purchase flag."""

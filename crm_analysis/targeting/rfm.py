@@ -69,3 +69,49 @@ def rfm_segments(scores: pd.DataFrame) -> pd.Series:
     names = [name for name, _ in SEGMENT_RULES]
     return pd.Series(np.select(conditions, names, default="lost"), index=scores.index,
                      name="rfm_segment")
+
+
+def rfm_from_transactions(transactions: pd.DataFrame, as_of=None) -> pd.DataFrame:
+    """Per-customer recency, frequency and monetary value from a transaction log.
+
+    ``transactions`` has ``customer_id``, ``date`` and ``amount`` (e.g. a data profile's
+    transactions table, net of returns). Only rows dated on or before ``as_of`` are used;
+    recency is counted to ``as_of`` (default: the last day in the data). Purchases are
+    merged per customer and day. Returns, indexed by ``customer_id`` (sorted):
+    ``recency_days`` (days from the last purchase day to ``as_of``), ``frequency``
+    (purchase days), ``monetary`` (mean spend per purchase day, currency of ``amount``),
+    ``total_spend`` and ``first_purchase``.
+    """
+    for col in ("customer_id", "date", "amount"):
+        if col not in transactions.columns:
+            raise ValueError(f"rfm_from_transactions: column {col!r} not found; columns are "
+                             f"{list(transactions.columns)}")
+    day = transactions["date"].dt.floor("D")
+    end = pd.Timestamp(as_of).normalize() if as_of else day.max()
+    keep = day <= end
+    if not keep.any():
+        raise ValueError(f"rfm_from_transactions: no purchases on or before {end.date()}")
+    daily = (pd.DataFrame({"customer_id": transactions["customer_id"][keep], "day": day[keep],
+                           "amount": transactions["amount"][keep]})
+             .groupby(["customer_id", "day"], sort=True)["amount"].sum().reset_index())
+    per = daily.groupby("customer_id", sort=True).agg(
+        last=("day", "max"), first_purchase=("day", "min"), frequency=("day", "size"),
+        total_spend=("amount", "sum"))
+    return pd.DataFrame({
+        "recency_days": (end - per["last"]).dt.days.astype("int64"),
+        "frequency": per["frequency"].astype("int64"),
+        "monetary": per["total_spend"] / per["frequency"],
+        "total_spend": per["total_spend"],
+        "first_purchase": per["first_purchase"],
+    })
+
+
+def transaction_cube_levels(scores: pd.DataFrame, high_score: int = 4) -> pd.DataFrame:
+    """Cube axes from RFM scores when no campaign or survey data exist (this workbook's
+    reading of the sources' cube for a plain transaction log): purchasing power = M score,
+    loyalty = F score, response potential = R score (recent buyers answer more often);
+    each is 1 ("high") at or above ``high_score``, else 0. Columns ``power``, ``loyalty``,
+    ``response`` for :func:`crm_analysis.targeting.cube_cells` with thresholds 1."""
+    return pd.DataFrame({"power": (scores["M"] >= high_score).astype(int),
+                         "loyalty": (scores["F"] >= high_score).astype(int),
+                         "response": (scores["R"] >= high_score).astype(int)}, index=scores.index)

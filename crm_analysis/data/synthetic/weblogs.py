@@ -18,7 +18,11 @@ a visitor cookie (Apache ``LogFormat "%h %l %u %t \\"%r\\" %>s %b \\"%{Referer}i
   usual 30-minute inactivity rule recovers the sessions exactly.  Each page view may load
   a static image (an *asset* line, 200 or 304).
 * Bot sessions (share ``bot_share`` of sessions) come from crawler user agents without
-  cookies: ``/robots.txt`` then category and product pages a few seconds apart.
+  cookies: ``/robots.txt`` then category and product pages a few seconds apart.  A share
+  ``scraper_share`` of the bot sessions are *scrapers* instead: they send an ordinary
+  browser user agent from a hosting network, skip ``/robots.txt`` and load no images, so
+  only their behaviour (many pages a few seconds apart, no assets, no cookie) gives them
+  away.
 * Malformed lines: after each well-formed line, with a probability chosen so that a share
   ``malformed_rate`` of all lines are malformed, the server wrote a truncated copy of it
   (cut inside the request, so it cannot be parsed).
@@ -66,6 +70,8 @@ CRAWLERS = pd.DataFrame(
         "prefix": ["66.249", "40.77", "110.93", "54.36"],
     }
 )
+#: first two octets of the hosting networks scrapers run from.
+SCRAPER_NETWORKS = np.array(["35.190", "3.120", "158.69", "47.242"])
 MONTHS = np.array(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"])
 #: Korean ISP-like first octets of visitors' addresses.
 VISITOR_NETWORKS = np.array([211, 175, 121, 59, 222, 118, 1, 112])
@@ -82,7 +88,8 @@ class AccessLogTruth:
 
     ``funnel``: step, continue_probability (to the next step; missing for checkout).
     ``sessions``: session_id (1, 2, … in order of start), visitor (uid cookie; missing
-    for bots), customer_id (missing for anonymous visitors and bots), is_bot, ip,
+    for bots), customer_id (missing for anonymous visitors and bots), is_bot, is_scraper
+    (a bot with a browser user agent), ip,
     user_agent, start (datetime64[s]), n_pages (page requests, without assets), path
     (e.g. ``"home>category>product>product>cart"``; bots: ``robots>…``), last_step (a
     funnel step; missing for bots), converted (reached checkout).
@@ -94,6 +101,7 @@ class AccessLogTruth:
 
     funnel: pd.DataFrame
     bot_share: float
+    scraper_share: float
     malformed_rate: float
     member_share: float
     start: pd.Timestamp
@@ -121,6 +129,7 @@ def simulate_access_log(
     member_share: float = 0.6,
     funnel: dict[str, float] | None = None,
     bot_share: float = 0.08,
+    scraper_share: float = 0.0,
     malformed_rate: float = 0.002,
     asset_probability: float = 0.5,
     start: str | pd.Timestamp = "2024-02-01",
@@ -138,7 +147,9 @@ def simulate_access_log(
     member_share : probability that a visitor belongs to a customer.
     funnel : probability of going on from each of home, category, product, cart to the
         next step (default :data:`FUNNEL`).
-    bot_share : probability that a session is a crawler's.
+    bot_share : probability that a session is a bot's.
+    scraper_share : probability that a bot session is a scraper's (browser user agent, no
+        robots.txt) rather than a declared crawler's.
     malformed_rate : expected share of malformed lines in the log.
     asset_probability : probability that a page view also loads a static image.
     start, end : sessions start in ``[start, end − 2 h)``; a visitor's sessions start at
@@ -156,7 +167,7 @@ def simulate_access_log(
     funnel = dict(FUNNEL if funnel is None else funnel)
     if set(funnel) != set(STEPS[:-1]):
         raise ValueError(f"funnel must give a probability for each of {STEPS[:-1]}, got keys {sorted(funnel)}")
-    check_probability(member_share=member_share, bot_share=bot_share, asset_probability=asset_probability, **funnel)
+    check_probability(member_share=member_share, bot_share=bot_share, scraper_share=scraper_share, asset_probability=asset_probability, **funnel)
     if not 0 <= malformed_rate < 0.5:
         raise ValueError(f"malformed_rate must be in [0, 0.5), got {malformed_rate!r}")
     start_ts, end_ts = window(start, end)
@@ -171,7 +182,7 @@ def simulate_access_log(
         n_visitors = max(1, n_humans // 3)
     check_count("n_visitors", n_visitors)
     visitors = _visitors(rng, n_visitors, n_customers, member_share)
-    sessions = _sessions(rng, is_bot, visitors, span)
+    sessions = _sessions(rng, is_bot, visitors, span, scraper_share)
     requests = pd.concat(
         [_human_requests(rng, sessions, funnel, asset_probability), _bot_requests(rng, sessions)],
         ignore_index=True,
@@ -189,12 +200,13 @@ def simulate_access_log(
             {"step": pd.array(STEPS, dtype="str"), "continue_probability": [funnel[s] for s in STEPS[:-1]] + [np.nan]}
         ),
         bot_share=bot_share,
+        scraper_share=scraper_share,
         malformed_rate=malformed_rate,
         member_share=member_share,
         start=start_ts,
         end=end_ts,
         sessions=sessions[
-            ["session_id", "visitor", "customer_id", "is_bot", "ip", "user_agent", "start", "n_pages", "path", "last_step", "converted"]
+            ["session_id", "visitor", "customer_id", "is_bot", "is_scraper", "ip", "user_agent", "start", "n_pages", "path", "last_step", "converted"]
         ],
         lines=line_truth,
         visitors=visitors[["visitor", "customer_id"]],
@@ -230,7 +242,8 @@ def _visitors(rng: np.random.Generator, n: int, n_customers: int, member_share: 
     )
 
 
-def _sessions(rng: np.random.Generator, is_bot: np.ndarray, visitors: pd.DataFrame, span: float) -> pd.DataFrame:
+def _sessions(rng: np.random.Generator, is_bot: np.ndarray, visitors: pd.DataFrame, span: float,
+              scraper_share: float = 0.0) -> pd.DataFrame:
     """One row per session with its visitor (or crawler), address, agent and start (seconds)."""
     n = is_bot.size
     human = np.flatnonzero(~is_bot)
@@ -255,6 +268,13 @@ def _sessions(rng: np.random.Generator, is_bot: np.ndarray, visitors: pd.DataFra
         frame.loc[human, column] = visitors[column].to_numpy()[visitor_of]
     frame.loc[bots, "user_agent"] = CRAWLERS["user_agent"].to_numpy()[crawler]
     frame.loc[bots, "ip"] = _ips(rng, CRAWLERS["prefix"].to_numpy()[crawler], 2).to_numpy()
+    frame["is_scraper"] = False
+    if scraper_share > 0:  # drawn only then, so scraper_share=0 reproduces earlier logs
+        scraper = bots[rng.random(bots.size) < scraper_share]
+        frame.loc[scraper, "is_scraper"] = True
+        frame.loc[scraper, "user_agent"] = BROWSERS[rng.integers(len(BROWSERS), size=scraper.size)]
+        prefix = SCRAPER_NETWORKS[rng.integers(len(SCRAPER_NETWORKS), size=scraper.size)]
+        frame.loc[scraper, "ip"] = _ips(rng, prefix, 2).to_numpy()
     frame = frame.sort_values("start_seconds", kind="stable", ignore_index=True)
     frame.insert(0, "session_id", np.arange(1, n + 1))
     return frame
@@ -348,17 +368,19 @@ def _human_requests(rng, sessions: pd.DataFrame, funnel: dict, asset_probability
 
 
 def _bot_requests(rng, sessions: pd.DataFrame) -> pd.DataFrame:
-    """robots.txt then category/product pages a few seconds apart, per bot session."""
+    """robots.txt (crawlers only) then category/product pages a few seconds apart, per bot session."""
     bots = sessions[sessions["is_bot"]]
     n_pages = 1 + 3 + rng.poisson(12, len(bots))
     owner, k = _within(n_pages)
+    crawler = ~bots["is_scraper"].to_numpy()[owner]
     product = rng.random(k.size) < 0.7
     target = np.where(
         product,
         np.char.add("/product/", rng.integers(1000, 2000, k.size).astype(str)),
         np.char.add("/category/", CATEGORIES[rng.integers(len(CATEGORIES), size=k.size)]),
     )
-    path = np.where(k == 0, "/robots.txt", target)
+    robots = (k == 0) & crawler
+    path = np.where(robots, "/robots.txt", target)
     gaps = np.where(k == 0, 0.0, rng.uniform(1.0, 5.0, k.size))
     offset = np.cumsum(gaps)
     offset -= np.repeat(offset[np.cumsum(n_pages) - n_pages], n_pages)
@@ -367,8 +389,8 @@ def _bot_requests(rng, sessions: pd.DataFrame) -> pd.DataFrame:
             "session_id": bots["session_id"].to_numpy()[owner],
             "order": 2 * k,
             "seconds": bots["start_seconds"].to_numpy()[owner] + np.floor(offset),
-            "kind": np.where(k == 0, "robots", "page"),
-            "step": np.where(k == 0, "robots", np.where(product, "product", "category")),
+            "kind": np.where(robots, "robots", "page"),
+            "step": np.where(robots, "robots", np.where(product, "product", "category")),
             "request": np.char.add(np.char.add("GET ", path), " HTTP/1.1"),
             "status": 200,
             "bytes": np.round(rng.lognormal(np.log(9000), 0.4, k.size)).astype(int).astype(str),

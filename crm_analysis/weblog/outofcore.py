@@ -1,0 +1,247 @@
+"""Out-of-core parsing and sessionizing with DuckDB, for logs larger than memory.
+
+:func:`parse_to_parquet` streams a log (plain or ``.gz``) through DuckDB: each line is
+matched with the same regular expression as :func:`crm_analysis.weblog.parse.parse_log`
+(DuckDB runs it with RE2) and written to a Parquet file, one row per line, with
+``line_number``, ``ok`` (parsed), the fields, and for unparsed lines the raw text.
+:func:`malformed_lines` reads the unparsed ones back with a reason.
+:func:`sessionize_parquet` assigns visitors (cookie, else IP + user agent) and sessions
+(inactivity timeout) with window functions and writes one row per session.
+
+DuckDB's ``memory_limit`` bounds its memory; sorting for the windows spills to disk
+beyond it. Parameters and units as in the in-memory functions.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from crm_analysis.weblog.clean import ASSET_PATTERN
+from crm_analysis.weblog.parse import format_regex
+
+_TIME = "%d/%b/%Y:%H:%M:%S %z"
+
+
+def _connect(threads: int, memory_limit: str, temp_directory: str | None):
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    con.execute(f"SET threads = {int(threads)}")
+    con.execute(f"SET memory_limit = '{memory_limit}'")
+    if temp_directory:
+        con.execute(f"SET temp_directory = '{temp_directory}'")
+    return con
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _local_time_sql(column: str, time_zone: str | None, default_offset: str) -> str:
+    """SQL turning a ``[dd/Mon/yyyy:HH:MM:SS +hhmm]`` text into naive local time."""
+    instant = f"try_strptime(substr({column}, 2, length({column}) - 2), '{_TIME}')"
+    zone = time_zone or default_offset
+    m = re.fullmatch(r"([+-])(\d{2}):?(\d{2})", zone.strip())
+    if m:
+        minutes = (1 if m.group(1) == "+" else -1) * (int(m.group(2)) * 60 + int(m.group(3)))
+        return f"(({instant}) AT TIME ZONE 'UTC') + INTERVAL ({minutes}) MINUTE"
+    return f"timezone({_sql_string(zone)}, {instant})"
+
+
+def _split_plan(log_format: str):
+    """How to read a line by splitting it at its double quotes, or None if the format does not allow it.
+
+    Returns ``(n_parts, plan)``: the number of parts a well-formed line splits into, and per
+    part ``(index, regex, names, tokens)``: for an unquoted part the anchored regex of the
+    short segment, its field names and, when its fields are separated by single spaces,
+    the (first, last) positions of each field among the segment's space-separated tokens
+    (else None); for a quoted field ``(index, None, [name], None)``.
+    """
+    from crm_analysis.weblog.parse import _TOKEN, _escape, resolve_format
+
+    parts = resolve_format(log_format).split('"')
+    if len(parts) % 2 == 0:
+        return None
+    plan = []
+    for i, part in enumerate(parts):
+        if i % 2:
+            if not _TOKEN.fullmatch(part):  # a quoted part must be a single directive
+                return None
+            plan.append((i + 1, None, format_regex(part)[1], None))
+        else:
+            pattern, names = format_regex(part) if "%" in part else ("^" + _escape(part) + "$", [])
+            plan.append((i + 1, pattern, names, _token_positions(part, names)))
+    return len(parts), plan
+
+
+def _token_positions(part: str, names: list[str]):
+    """1-based token positions of each field of a segment split at single spaces, or None.
+
+    Fields without spaces take one token; ``%t`` (``[date +zone]``) takes two. Only
+    segments made of directives and single spaces qualify."""
+    from crm_analysis.weblog.parse import _TOKEN
+
+    pieces = part.split(" ")
+    positions, at, k = [], 0, 0
+    for piece in pieces:
+        at += 1
+        if piece == "":
+            continue
+        if not _TOKEN.fullmatch(piece) or k >= len(names):
+            return None
+        width = 2 if piece == "%t" else 1
+        positions.append((at, at + width - 1))
+        at += width - 1
+        k += 1
+    return positions if k == len(names) else None
+
+
+def parse_to_parquet(path, parquet_path, log_format: str = "combined", *, time_zone: str | None = None,
+                     threads: int = 2, memory_limit: str = "1GB", temp_directory: str | None = None) -> dict:
+    """Parse a log file into a Parquet file without loading it into memory.
+
+    Returns ``{"lines": …, "parsed": …, "malformed": …}``. The Parquet file has one row per
+    line: ``line_number`` (1-based), ``ok``, ``time`` (naive local time in ``time_zone``;
+    default: the offset of the first line), ``ip``, ``method``, ``url``, ``status``,
+    ``bytes``, ``referer``, ``user_agent``, ``cookie`` (as the format has them), ``kind``
+    (page, asset, robots, error) and ``raw`` (the text of unparsed lines only).
+
+    Speed: a line with exactly the format's number of double quotes is split at them and
+    its short unquoted segments are checked with small regular expressions (fast); any
+    other line (an escaped quote inside a field, a truncated line) goes through the full
+    regular expression of :func:`format_regex`, the same one :func:`parse_log` uses.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"access log {path}: no such file; give the path of the log (plain text or .gz)")
+    pattern, names = format_regex(log_format)
+    con = _connect(threads, memory_limit, temp_directory)
+    source = (f"read_csv({_sql_string(str(path))}, columns = {{'line': 'VARCHAR'}}, delim = chr(31), quote = '', "
+              "escape = '', header = false, auto_detect = false, strict_mode = false)")
+    first = con.execute(f"SELECT line FROM {source} WHERE line IS NOT NULL LIMIT 1").fetchone()
+    offset = re.search(r" ([+-]\d{4})\]", first[0] if first else "")
+    default = offset.group(1) if offset else "+0000"
+
+    def names_sql(items):
+        return "[" + ", ".join(_sql_string(n) for n in items) + "]"
+
+    split = _split_plan(log_format)
+    fast_fields, checks, segments = {}, [], []
+    if split is not None:
+        n_parts, plan = split
+        checks.append(f"len(p) = {n_parts}")
+        for index, regex, part_names, tokens in plan:
+            if regex is None:
+                fast_fields[part_names[0]] = f"p[{index}]"
+            elif part_names and tokens is not None:  # validate with a match-only regex, cut at spaces
+                segments.append(f"string_split(p[{index}], ' ') AS s{index}")
+                checks.append(f"regexp_full_match(p[{index}], {_sql_string(regex)})")
+                for name, (a, b) in zip(part_names, tokens):
+                    fast_fields[name] = f"s{index}[{a}]" if a == b else f"concat_ws(' ', s{index}[{a}], s{index}[{b}])"
+            elif part_names:
+                segments.append(f"regexp_extract(p[{index}], {_sql_string(regex)}, {names_sql(part_names)}) AS s{index}")
+                checks.append(f"s{index}.{part_names[0]} <> ''")
+                fast_fields.update({n: f"s{index}.{n}" for n in part_names})
+            else:
+                checks.append(f"regexp_full_match(p[{index}], {_sql_string(regex)})")
+    fast_ok = f"coalesce({' AND '.join(checks)}, false)" if split is not None else "false"
+
+    def field(name, unescape=False):
+        slow = f"replace(g.{name}, '\\\"', '\"')" if unescape else f"g.{name}"
+        fast = fast_fields.get(name)  # a fast-path field holds no quote, so nothing to unescape
+        return f"CASE WHEN fast_ok THEN {fast} ELSE {slow} END" if fast else slow
+
+    cols = {"ip": f"NULLIF({field('ip')}, '')"}
+    if "time" in names:
+        cols["time"] = _local_time_sql(field("time"), time_zone, default)
+    if "request" in names:
+        cols["method"] = "NULLIF(rq[1], '')"
+        cols["url"] = "NULLIF(rq[2], '')"
+    if "status" in names:
+        cols["status"] = f"TRY_CAST({field('status')} AS SMALLINT)"
+    if "bytes" in names:
+        cols["bytes"] = f"TRY_CAST(NULLIF({field('bytes')}, '-') AS BIGINT)"
+    for name in ("referer", "user_agent", "cookie"):
+        cols[name] = f"NULLIF({field(name, unescape=True)}, '-')" if name in names else "CAST(NULL AS VARCHAR)"
+    request_split = f", string_split({field('request')}, ' ') AS rq" if "request" in names else ""
+    select = ",\n  ".join(f"CASE WHEN ok THEN {expr} END AS {name}" for name, expr in cols.items())
+    kind = (f"CASE WHEN NOT ok THEN NULL WHEN url LIKE '/robots.txt%' THEN 'robots' WHEN status >= 400 THEN 'error' "
+            f"WHEN regexp_matches(url, {_sql_string(ASSET_PATTERN)}) THEN 'asset' ELSE 'page' END")
+    query = f"""
+    COPY (
+      WITH raw AS (SELECT row_number() OVER () AS line_number, coalesce(line, '') AS line FROM {source}),
+      s AS (SELECT line_number, line, string_split(line, '"') AS p FROM raw),
+      f AS (SELECT line_number, line, p{''.join(', ' + x for x in segments)} FROM s),
+      o AS (SELECT *, {fast_ok} AS fast_ok FROM f),
+      m AS (SELECT *, CASE WHEN NOT fast_ok THEN regexp_extract(line, {_sql_string(pattern)}, {names_sql(names)}) END AS g
+            FROM o),
+      pm AS (SELECT *, fast_ok OR coalesce(g.{names[0]} <> '', false) AS ok{request_split} FROM m),
+      q AS (SELECT line_number, ok, {select}, line FROM pm),
+      r AS (SELECT * EXCLUDE (ok), ok AND time IS NOT NULL AS ok FROM q)
+      SELECT * EXCLUDE (line), {kind} AS kind, CASE WHEN NOT ok THEN line END AS raw FROM r
+    ) TO {_sql_string(str(parquet_path))} (FORMAT parquet, COMPRESSION zstd)
+    """
+    con.execute(query)
+    counts = con.execute(f"SELECT count(*), count(*) FILTER (WHERE ok) FROM read_parquet({_sql_string(str(parquet_path))})").fetchone()
+    con.close()
+    return {"lines": int(counts[0]), "parsed": int(counts[1]), "malformed": int(counts[0] - counts[1])}
+
+
+def malformed_lines(parquet_path, log_format: str = "combined") -> pd.DataFrame:
+    """The unparsed lines of a :func:`parse_to_parquet` file: line_number, reason, text
+    (reasons as :func:`crm_analysis.weblog.parse.parse_log` gives them)."""
+    import duckdb
+
+    from crm_analysis.weblog.parse import _reason
+
+    frame = duckdb.sql(f"SELECT line_number, coalesce(raw, '') AS text FROM read_parquet({_sql_string(str(parquet_path))}) "
+                       "WHERE NOT ok ORDER BY line_number").df()
+    regex = re.compile(format_regex(log_format)[0])
+    reasons = []
+    for text in frame["text"]:
+        match = regex.match(text)
+        if match and "time" in match.groupdict():
+            reasons.append("unparseable time " + match.group("time")[1:-1])
+        else:
+            reasons.append(_reason(text))
+    return pd.DataFrame({"line_number": frame["line_number"].to_numpy(), "reason": reasons,
+                         "text": frame["text"].str.slice(0, 200)})
+
+
+def sessionize_parquet(parquet_path, sessions_path, timeout_minutes: float = 30.0, *, cookie_name: str = "uid",
+                       threads: int = 2, memory_limit: str = "1GB", temp_directory: str | None = None) -> int:
+    """Sessions of the parsed lines of a :func:`parse_to_parquet` file, written to Parquet.
+
+    One row per session: ``visitor``, ``session`` (1, 2, … per visitor), ``start``,
+    ``end``, ``requests``, ``pages``, ``assets``. Returns the number of sessions.
+    """
+    if not timeout_minutes > 0:
+        raise ValueError(f"timeout_minutes must be > 0; got {timeout_minutes!r}")
+    con = _connect(threads, memory_limit, temp_directory)
+    cookie = _sql_string(rf"(?:^|;\s*){re.escape(cookie_name)}=([^;\s]+)")
+    con.execute(f"""
+    COPY (
+      WITH r AS (
+        SELECT line_number, time, kind,
+               coalesce('cookie:' || NULLIF(regexp_extract(coalesce(cookie, ''), {cookie}, 1), ''),
+                        'ip:' || ip || ' | ' || coalesce(user_agent, '-')) AS visitor
+        FROM read_parquet({_sql_string(str(parquet_path))}) WHERE ok),
+      g AS (
+        SELECT *, CASE WHEN lag(time) OVER w IS NULL
+                         OR epoch(time) - epoch(lag(time) OVER w) > {float(timeout_minutes) * 60} THEN 1 ELSE 0 END AS new
+        FROM r WINDOW w AS (PARTITION BY visitor ORDER BY time, line_number)),
+      s AS (
+        SELECT *, sum(new) OVER (PARTITION BY visitor ORDER BY time, line_number ROWS UNBOUNDED PRECEDING) AS session
+        FROM g)
+      SELECT visitor, session, min(time) AS start, max(time) AS "end", count(*) AS requests,
+             count(*) FILTER (WHERE kind = 'page') AS pages, count(*) FILTER (WHERE kind = 'asset') AS assets
+      FROM s GROUP BY visitor, session
+    ) TO {_sql_string(str(sessions_path))} (FORMAT parquet, COMPRESSION zstd)
+    """)
+    n = con.execute(f"SELECT count(*) FROM read_parquet({_sql_string(str(sessions_path))})").fetchone()[0]
+    con.close()
+    return int(n)

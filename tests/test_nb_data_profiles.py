@@ -1,0 +1,102 @@
+"""Notebooks on the analyst's own data through a data profile: a small simulated file, the
+`render --data` command, and (real-data tests) the raw UCI Online Retail log."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from test_data_profile import readme_profile
+
+from crm_analysis import clv
+from crm_analysis.data import load_profile
+from crm_analysis.data.synthetic import simulate_transactions
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def simulated_profile(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("sim300")
+    frame, _ = simulate_transactions(300, seed=3)
+    frame.to_csv(folder / "sim300.csv", index=False)
+    path = folder / "sim300.yaml"
+    path.write_text("transactions:\n  path: sim300.csv\n  columns: {customer_id: customer_id, "
+                    "date: date, amount: amount, product: product}\n", encoding="utf-8")
+    return path
+
+
+def test_03_renders_a_simulated_300_customer_file_at_defaults(run_notebook, simulated_profile):
+    results = run_notebook("03_lifetime_value", data=str(simulated_profile))
+    assert results["total_clv"].value > 0
+    assert set(results["bgnbd"].value) >= {"r", "alpha", "a", "b", "loglik"}
+    window = results["data_source"].value[1]
+    frame = pd.read_csv(simulated_profile.parent / "sim300.csv", parse_dates=["date"])
+    assert window.startswith(f"data window used: {frame['date'].min().date()} to {frame['date'].max().date()}")
+
+
+def test_render_data_runs_the_notebooks_with_tables_and_lists_the_others(simulated_profile, tmp_path):
+    out = tmp_path / "reports"
+    proc = subprocess.run(
+        [sys.executable, "-m", "crm_analysis.cli", "render", "01_crm_vs_mass_marketing",
+         "06_offer_design", "--data", simulated_profile.name, "--as-of", "2024-12-31",
+         "--output-dir", str(out)],
+        capture_output=True, text=True, cwd=simulated_profile.parent, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    manifest = json.loads((out / "2024-12-31" / "manifest.json").read_text())
+    status = {nb["name"]: nb["status"] for nb in manifest["notebooks"]}
+    assert status == {"01_crm_vs_mass_marketing": "ok", "06_offer_design": "not run"}
+    first = next(nb for nb in manifest["notebooks"] if nb["name"] == "01_crm_vs_mass_marketing")
+    assert first["parameters"]["data"] == str(simulated_profile.resolve())
+    sources = first["results"]["data_source"]["value"]
+    last_used = pd.Timestamp(sources[1].split(" to ")[1].split(";")[0])
+    assert last_used <= pd.Timestamp("2024-12-31") and sources[1].endswith("; as of 2024-12-31")
+    index = (out / "2024-12-31" / "index.html").read_text()
+    assert "not run: reads no table of a data profile" in index and "0 failed" in index
+
+
+# --- real data: the raw Online Retail log -----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def online_retail_profile(real_data_home, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("or")
+    (folder / "online_retail.csv.gz").symlink_to(real_data_home / "online_retail.csv.gz")
+    path = folder / "online_retail.yaml"
+    path.write_text(readme_profile(), encoding="utf-8")
+    return path
+
+
+def test_03_on_online_retail_reaches_clv_at_the_no_dropout_boundary(run_notebook, online_retail_profile):
+    results = run_notebook("03_lifetime_value", data=str(online_retail_profile))
+    assert results["bgnbd"].value["a"] == 0.0  # a -> 0: the NBD limit, reported, not a crash
+    assert results["total_clv"].value > 0
+    assert "data window used: 2010-12-01 to 2011-12-09" in results["data_source"].value[1]
+
+
+def test_online_retail_clv_stays_within_20_times_observed_spend_for_repeat_buyers(online_retail_profile):
+    tx = load_profile(online_retail_profile).transactions()
+    cal, obs = clv.analysis_window("", tx, "auto", "auto", data=str(online_retail_profile))
+    summary = clv.summarize_transactions(tx, time_unit="W", calibration_end=cal, observation_end=obs)
+    model = clv.clv_model(clv.fit_transaction_models(summary)).model
+    values = clv.customer_clv(model, clv.GammaGamma().fit(summary), summary, horizon=52,
+                              annual_discount_rate=0.10, margin=0.30)["clv"]
+    daily = tx.assign(day=tx["date"].dt.floor("D")).groupby(["customer_id", "day"])["amount"].sum()
+    best = daily.reset_index().set_index("day").groupby("customer_id")["amount"].rolling("364D").sum()
+    best = best.groupby(level=0).max().reindex(values.index)
+    ratio = values / best
+    repeat = summary["frequency"] > 0
+    assert ratio[repeat].max() < 20
+    assert np.isfinite(ratio).all()
+
+
+@pytest.mark.parametrize("name", ["01_crm_vs_mass_marketing", "04_target_customer_selection"])
+def test_01_and_04_render_on_online_retail(run_notebook, online_retail_profile, name):
+    results = run_notebook(name, data=str(online_retail_profile), as_of="2011-09-30")
+    window = results["data_source"].value[1]
+    assert window.startswith("data window used: 2010-12-01 to 2011-09-30")
