@@ -34,6 +34,7 @@ reports: venv ## render every notebook into reports/<AS_OF>/ (AS_OF, PARAMS, JOB
 	$(ONE_THREAD) $(BIN)/crm-workbook render --as-of $(AS_OF) --jobs $(JOBS) --output-dir $(REPORTS) $(if $(PARAMS),-f $(PARAMS),)
 
 test: venv ## run the whole test suite: unit, notebook values, nbval, hygiene
+	@bash .ci/postgres
 	$(ONE_THREAD) CRM_WORKBOOK_DATA=$(TEST_DATA) $(BIN)/pytest -n 2 --dist loadscope --nbval-lax --nbval-current-env tests notebooks
 
 lab: venv ## open JupyterLab on notebooks/

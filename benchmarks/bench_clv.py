@@ -3,6 +3,10 @@
     .venv/bin/python benchmarks/bench_clv.py summary      # 10M-row summary, pandas and DuckDB
     .venv/bin/python benchmarks/bench_clv.py parquet100m  # 100M-row Parquet with DuckDB, peak RSS
     .venv/bin/python benchmarks/bench_clv.py fit          # BG/NBD + Gamma-Gamma on 1M customers
+    .venv/bin/python benchmarks/bench_clv.py engines      # summary engines vs bare GROUP BYs on one
+                                                          # Parquet file (ENGINE_ROWS, default 20M;
+                                                          # ENGINE_ROUNDS, default 3; Spark needs
+                                                          # the [spark] extra and Java 17)
     .venv/bin/python benchmarks/bench_clv.py lifetimes    # the same work with lifetimes (needs
                                                           # /tmp/lifetimes-venv, see lifetimes_oracle.py,
                                                           # plus "pyarrow<15"; run summary and fit first)
@@ -114,6 +118,76 @@ def bench_fit() -> dict:
                       "p": truth.p, "q": truth.q, "gamma": truth.gamma}}
 
 
+# Each contender runs in its own Python process (fresh memory) on the same Parquet file:
+# (setup, work); only the work is timed (imports and Spark's JVM start are setup). Peak RSS
+# is the Python process's; Spark's JVM (a separate process, -Xmx given) is not included.
+CONTENDERS = {
+    "pandas_summary": ("import pandas as pd; from crm_analysis.clv import summarize_transactions as f",
+                       "out = f(pd.read_parquet(PATH), **WINDOW)"),
+    "duckdb_summary": ("from crm_analysis.clv import summarize_transactions_sql as f",
+                       "out = f(PATH, **WINDOW)"),
+    "spark_local_summary": ("from crm_analysis.clv.summary_spark import summarize_transactions_spark as f, "
+                            "local_spark_session as s; spark = s(spark_driver_memory='6g')",
+                            "out = f(PATH, spark=spark, **WINDOW)"),
+    "bare_duckdb_group_by": ("import duckdb",
+                             "out = duckdb.sql(f\"SELECT customer_id, count(*) AS n, min(date) AS first, "
+                             "max(date) AS last, sum(amount) AS spend FROM read_parquet('{PATH}') "
+                             "GROUP BY customer_id\").df()"),
+    "bare_polars_group_by": ("import polars as pl",
+                             "out = pl.scan_parquet(PATH).group_by('customer_id').agg(pl.len().alias('n'), "
+                             "pl.col('date').min().alias('first'), pl.col('date').max().alias('last'), "
+                             "pl.col('amount').sum().alias('spend')).collect()"),
+}
+RUNNER = """
+import resource, sys, time
+PATH, WINDOW = sys.argv[1], dict(calibration_end='2025-06-30', observation_end='2025-12-31')
+exec(sys.argv[2])
+t = time.perf_counter()
+exec(sys.argv[3])
+seconds = time.perf_counter() - t
+print(len(out), seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2)
+"""
+
+
+def bench_engines() -> dict:
+    """Every contender on one Parquet file, interleaved rounds, medians (wall s, peak GB)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = int(float(os.environ.get("ENGINE_ROWS", 20_000_000)))
+    rounds = int(os.environ.get("ENGINE_ROUNDS", 3))
+    WORK.mkdir(parents=True, exist_ok=True)
+    path = WORK / f"engines{rows}.parquet"
+    if not path.exists():
+        writer, ids, chunk = None, customer_ids(max(rows // 2, 1)), min(rows, 5_000_000)
+        for i, start in enumerate(range(0, rows, chunk)):
+            table = pa.Table.from_pandas(random_log(min(chunk, rows - start), ids, seed=200 + i),
+                                         preserve_index=False)
+            writer = writer or pq.ParquetWriter(path, table.schema)
+            writer.write_table(table, row_group_size=1_000_000)
+        writer.close()
+    names = [n for n in os.environ.get("ENGINES", ",".join(CONTENDERS)).split(",") if n]
+    runs: dict[str, list] = {n: [] for n in names}
+    for _ in range(rounds):
+        for name in names:
+            proc = subprocess.run([sys.executable, "-c", RUNNER, str(path), *CONTENDERS[name]],
+                                  capture_output=True, text=True)
+            if proc.returncode:
+                runs[name].append(None)
+                print(name, proc.stderr[-2000:], file=sys.stderr)
+                continue
+            n, seconds, peak = proc.stdout.strip().splitlines()[-1].split()
+            runs[name].append((int(n), float(seconds), float(peak)))
+    result = {"rows": rows, "rounds": rounds}
+    for name, values in runs.items():
+        ok = [v for v in values if v]
+        if ok:
+            result[name] = {"groups": ok[0][0], "median_s": float(np.median([v[1] for v in ok])),
+                            "median_peak_gb": float(np.median([v[2] for v in ok])),
+                            "all_s": [round(v[1], 2) for v in ok]}
+    return result
+
+
 LIFETIMES_SCRIPT = r"""
 import json, sys, time
 import pandas as pd
@@ -143,7 +217,7 @@ def bench_lifetimes() -> dict:
 
 
 if __name__ == "__main__":
-    parts = {"summary": bench_summary, "parquet100m": bench_parquet_100m, "fit": bench_fit,
+    parts = {"summary": bench_summary, "parquet100m": bench_parquet_100m, "fit": bench_fit, "engines": bench_engines,
              "lifetimes": bench_lifetimes}
     for name in sys.argv[1:] or ["summary", "fit", "lifetimes"]:
         print(json.dumps({name: parts[name]()}, default=float), flush=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -55,3 +56,107 @@ def real_data_home() -> Path:
     if not home or not Path(home).is_dir():
         pytest.skip("real data sets not available: set CRM_WORKBOOK_DATA to their folder")
     return Path(home)
+
+
+def _postgres_bin() -> Path | None:
+    """The folder holding ``initdb``/``pg_ctl`` (PATH first, then Debian's versioned folders)."""
+    import shutil
+
+    found = shutil.which("pg_ctl")
+    if found and shutil.which("initdb"):
+        return Path(found).resolve().parent
+    for folder in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
+        if (folder / "initdb").exists() and (folder / "pg_ctl").exists():
+            return folder
+    return None
+
+
+@contextlib.contextmanager
+def throwaway_postgres(skip=pytest.skip):
+    """A throwaway PostgreSQL cluster on a Unix socket in a temp dir, stopped at the end.
+
+    Yields (a context manager; the ``postgres_server`` fixture and the benchmarks use it)
+    ``{"url", "password", "socket", "port", "version"}``: ``url`` is
+    ``postgresql://crm@/crm?host=<socket dir>&port=<port>`` (no password; the password
+    is in ``password``; the server asks for it: scram-sha-256). Skips, saying why, when
+    the PostgreSQL binaries are missing or the cluster cannot be started.
+    """
+    import secrets
+    import shutil
+    import subprocess
+    import tempfile
+
+    folder = _postgres_bin()
+    if folder is None:
+        skip("PostgreSQL server binaries (initdb, pg_ctl) not found; install the "
+                    "`postgresql` package to run the database tests")
+    # not under pytest's tmp dir: that is private to the user, and the server may run as `postgres`
+    root = Path(tempfile.mkdtemp(prefix="crm-pg-"))
+    data, socket = root / "data", root / "sock"
+    socket.mkdir()
+    password = secrets.token_hex(12)
+    (root / "pw").write_text(password)
+    prefix: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses root: run the cluster as the `postgres` user
+        import pwd
+
+        try:
+            user = pwd.getpwnam("postgres")
+        except KeyError:
+            skip("running as root and there is no `postgres` user to own the cluster")
+        for path in (root, socket, root / "pw"):
+            shutil.chown(path, user.pw_uid, user.pw_gid)
+        os.chmod(root, 0o755)
+        prefix = ["runuser", "-u", "postgres", "--"]
+    port = "54329"
+    env = {**os.environ, "LC_ALL": "C.UTF-8"}
+
+    def run(*args, timeout=60):
+        return subprocess.run(prefix + [str(a) for a in args], capture_output=True, text=True,
+                              timeout=timeout, env=env)
+
+    done = run(folder / "initdb", "-D", data, "-U", "crm", "--auth=scram-sha-256",
+               f"--pwfile={root / 'pw'}", "-E", "UTF8", "--no-sync")
+    if done.returncode:
+        shutil.rmtree(root, ignore_errors=True)
+        skip(f"initdb failed, no PostgreSQL for the database tests: {done.stderr.strip()[-300:]}")
+    options = f"-c listen_addresses='' -c unix_socket_directories='{socket}' -p {port} -c fsync=off"
+    done = run(folder / "pg_ctl", "-D", data, "-o", options, "-l", root / "log", "-w", "start")
+    if done.returncode:
+        log = (root / "log").read_text() if (root / "log").exists() else ""
+        shutil.rmtree(root, ignore_errors=True)
+        skip(f"PostgreSQL did not start: {(done.stderr + log).strip()[-300:]}")
+    try:
+        version = subprocess.run([str(folder / "postgres"), "--version"], capture_output=True,
+                                 text=True).stdout.strip()
+        yield {"url": f"postgresql://crm@/postgres?host={socket}&port={port}",
+               "password": password, "socket": str(socket), "port": port, "version": version}
+    finally:
+        run(folder / "pg_ctl", "-D", data, "-m", "immediate", "-w", "stop")
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throwaway PostgreSQL server for the session (see :func:`throwaway_postgres`)."""
+    with throwaway_postgres() as server:
+        yield server
+@pytest.fixture(scope="session")
+def spark():
+    """One local SparkSession for the whole test session (the JVM starts once, ~5 s).
+
+    Skips, saying why, when pyspark (the ``spark`` extra) or Java is missing."""
+    import shutil
+
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        pytest.skip("pyspark is not installed: pip install -e '.[spark]' (the test extra includes it)")
+    if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
+        pytest.skip("Spark needs Java 17+: no java on PATH and JAVA_HOME unset")
+    from crm_analysis.clv.summary_spark import local_spark_session
+
+    session = local_spark_session("local[2]", spark_driver_memory="1g",
+                                  spark_sql_shuffle_partitions="4")
+    yield session
+    session.stop()

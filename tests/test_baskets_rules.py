@@ -11,7 +11,7 @@ from scipy import stats
 
 from crm_analysis import baskets as bk
 from crm_analysis.data.synthetic import simulate_baskets
-from tests.results import arules_groceries as ref
+from results import arules_groceries as ref
 
 TINY = pd.DataFrame(
     [(1, "a"), (1, "b"), (1, "c"), (2, "a"), (2, "b"), (3, "a"), (3, "c"), (4, "b"), (4, "c"),

@@ -1,5 +1,5 @@
 """Pareto/NBD: lifetimes oracle and published CDNOW estimates, a quadrature oracle for heavy
-buyers, synthetic recovery."""
+buyers; interval coverage in tests/test_clv_coverage.py."""
 
 import numpy as np
 import pytest
@@ -9,7 +9,6 @@ from scipy.special import gammaln
 
 from crm_analysis.clv import ParetoNBD, summarize_transactions
 from crm_analysis.data import load_cdnow
-from crm_analysis.data.synthetic import simulate_transactions
 
 
 @pytest.fixture(scope="module")
@@ -58,12 +57,3 @@ def test_loglik_matches_quadrature_without_overflow(fitted, params, x, t_x):
     ours = model.loglik_per_customer(x, t_x, 38.86)
     assert np.isfinite(ours)
     assert ours == pytest.approx(_loglik_by_quadrature(params, x, t_x, 38.86), rel=1e-9, abs=1e-9)
-
-
-def test_recovers_synthetic_truth():
-    # One fixed seed: checks recovery within the 95% intervals, not their coverage rate.
-    tx, truth = simulate_transactions(10000, model="pareto_nbd", seed=5)
-    fit = ParetoNBD().fit(summarize_transactions(tx, time_unit="W", observation_end=truth.end))
-    ci = fit.conf_int(0.95)
-    for name in ("r", "alpha", "s", "beta"):
-        assert ci.loc[name, "ci_low"] <= getattr(truth, name) <= ci.loc[name, "ci_high"], name

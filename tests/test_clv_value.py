@@ -20,6 +20,7 @@ from crm_analysis.clv import (
     summarize_transactions,
 )
 from crm_analysis.data import load_cdnow
+from results import lifetimes_cdnow
 
 CAL, OBS = "1997-09-30", "1998-06-30"
 
@@ -62,10 +63,16 @@ def test_sensitivity_directions():
 
 def test_undiscounted_clv_is_margin_spend_purchases(cdnow):
     _, summary, bg, gg = cdnow
+    # reference: the lifetimes oracle's predictions for one customer (x = 2, t_x = 213/7,
+    # T = 272/7 weeks; 2 purchases averaging 30.0): 39-week purchases × expected spend × margin
+    c = lifetimes_cdnow.CUSTOMER
+    one = pd.DataFrame({"frequency": [c["x"]], "recency_weeks": [c["t_x"]], "T_weeks": [c["T"]],
+                        "monetary_value": [30.0]}, index=pd.Index(["00004"], name="customer_id"))
+    want = 0.3 * lifetimes_cdnow.GAMMA_GAMMA_EXPECTED_SPEND_X2_M30 * \
+        lifetimes_cdnow.BGNBD_PREDICTIONS["conditional_expected_39"]
+    assert customer_clv(bg, gg, one, horizon=39, annual_discount_rate=0.0, margin=0.3)["clv"].iloc[0] == \
+        pytest.approx(want, rel=2e-4)
     clv = customer_clv(bg, gg, summary, horizon=39, annual_discount_rate=0.0, margin=0.3)
-    expected = 0.3 * gg.expected_spend(summary["frequency"], summary["monetary_value"]) * \
-        bg.conditional_expected_purchases(39, summary["frequency"], summary["recency_weeks"], summary["T_weeks"])
-    assert clv["clv"].to_numpy() == pytest.approx(np.asarray(expected), rel=1e-9)
     discounted = customer_clv(bg, gg, summary, horizon=39, annual_discount_rate=0.15, margin=0.3)
     assert (discounted["clv"] < clv["clv"]).all()
     weekly = period_discount_rate(0.15, "W")
@@ -89,9 +96,10 @@ def test_diagnostic_tables_count_the_data(cdnow):
     track = repeat_purchase_tracking(bg, tx, summary, calibration_end=CAL, observation_end=OBS)
     assert track.loc[~track["holdout"], "actual"].sum() == summary["frequency"].sum()
     assert track["actual"].sum() == summary["frequency"].sum() + summary["holdout_frequency"].sum()
-    # model: Σ_i E[X(age_i)] at the end of calibration equals the sum over customers of E[X(T_i)]
+    # model: one period ends at the calibration end, so Σ_i E[X(age_i)] there is Σ_i E[X(T_i)]
+    # with the summary's T (same day convention)
     at_cal = track.loc[~track["holdout"], "expected"].sum()
-    assert at_cal == pytest.approx(bg.expected_purchases(summary["T_weeks"].to_numpy()).sum(), rel=0.02)
+    assert at_cal == pytest.approx(bg.expected_purchases(summary["T_weeks"].to_numpy()).sum(), rel=1e-9)
     assert isinstance(track["period_start"].iloc[0], pd.Timestamp)
 
 

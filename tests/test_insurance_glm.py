@@ -1,4 +1,5 @@
-"""Frequency, severity and Tweedie GLMs recover known coefficients and a published fit."""
+"""Frequency and severity GLM interval coverage over 200 simulated portfolios, the Tweedie GLM
+and overdispersion on one large portfolio, and a published fit."""
 
 import numpy as np
 import pandas as pd
@@ -21,25 +22,6 @@ def _simultaneous(table, family_alpha=0.01):
     return (table["estimate"] - table["true"]).abs() <= z * table["std_err"]
 
 
-def test_frequency_glm_recovers_the_true_rate_ratios(synthetic):
-    frame, truth = synthetic
-    table = glm.coefficient_table(glm.fit_frequency_glm(frame, truth.formula_terms), truth.frequency_coefs)
-    assert set(table.index) == set(truth.frequency_coefs.index)
-    assert _simultaneous(table).all(), table[["estimate", "true", "std_err"]]
-    # nominal 95% intervals: at most 4 of 15 misses has probability > 0.99 under correct coverage
-    assert (~table["covered"]).sum() <= 4
-    assert np.allclose(table["rate_ratio"], np.exp(table["estimate"]))
-
-
-def test_severity_glm_recovers_the_true_cost_ratios_and_shape(synthetic):
-    frame, truth = synthetic
-    fit = glm.fit_severity_glm(frame, truth.formula_terms)
-    table = glm.coefficient_table(fit, truth.severity_coefs)
-    assert _simultaneous(table).all(), table[["estimate", "true", "std_err"]]
-    # Pearson dispersion estimates φ = 1/shape. For one Gamma(k) claim the squared Pearson
-    # residual has variance (2k + 6)/k³ = 1.25 at k = 2, so with ~11,000 claim policies
-    # sd(φ̂) ≈ 1.12/√11000 ≈ 0.011 ≈ 2% of φ; 10% is more than 4 sd
-    assert 1 / fit.scale == pytest.approx(truth.severity_shape, rel=0.1)
 
 
 def test_tweedie_glm_recovers_frequency_plus_severity(synthetic):
@@ -128,3 +110,48 @@ def test_bad_input_names_column_and_rows(synthetic):
         glm.fit_severity_glm(frame.drop(columns="claim_amount"), truth.formula_terms)
     with pytest.raises(ValueError, match="var_power"):
         glm.fit_tweedie_glm(frame, truth.formula_terms, var_power=2.5)
+
+
+# --- interval coverage over many simulated portfolios ------------------------------------
+COVERAGE_REPS = 200
+GLM_TRUTH = pd.Series({"Intercept": -2.0, "C(g)[T.b]": 0.4, "C(g)[T.c]": -0.3, "x": 0.25})
+
+
+def _small_portfolio(rng, n=3000, shape=2.0):
+    frame = pd.DataFrame({"x": rng.normal(size=n), "g": rng.choice(list("abc"), n),
+                          "exposure": rng.uniform(0.2, 1.0, n)})
+    log_rate = (GLM_TRUTH["Intercept"] + GLM_TRUTH["x"] * frame["x"]
+                + frame["g"].map({"a": 0.0, "b": GLM_TRUTH["C(g)[T.b]"], "c": GLM_TRUTH["C(g)[T.c]"]}))
+    frame["claim_count"] = rng.poisson(frame["exposure"] * np.exp(log_rate))
+    # severity: the same linear predictor shifted by log(1,000 EUR); a claim ~ Gamma(shape)
+    mean_claim = 1000 * np.exp(log_rate - GLM_TRUTH["Intercept"] + 0.5)
+    count = frame["claim_count"].to_numpy()
+    frame["claim_amount"] = np.where(count > 0, rng.gamma(np.maximum(count, 1) * shape, mean_claim / shape), 0.0)
+    return frame
+
+
+def _coverage_rates(fit_one, truth, seed):
+    rng = np.random.default_rng(seed)
+    hits = pd.Series(0.0, index=truth.index)
+    for _ in range(COVERAGE_REPS):
+        table = glm.coefficient_table(fit_one(_small_portfolio(rng)), truth)
+        hits += table.loc[truth.index, "covered"].astype(float)
+    return hits / COVERAGE_REPS
+
+
+def test_frequency_glm_intervals_cover_the_truth():
+    """Poisson GLM, 3,000 policies per portfolio, 200 portfolios: every coefficient's 95 %
+    interval covers its true value in 90–99 % of them (measured: Intercept 0.925, g b 0.965,
+    g c 0.94, x 0.955)."""
+    rates = _coverage_rates(lambda f: glm.fit_frequency_glm(f, "x + C(g)"), GLM_TRUTH, 301)
+    assert rates.between(0.90, 0.99).all(), rates
+
+
+def test_severity_glm_intervals_cover_the_truth():
+    """Gamma GLM (log link, Pearson scale) on the same portfolios' claims (about 450 claim
+    policies each), 200 portfolios: coverage in 90–99 % for every coefficient (measured:
+    Intercept 0.95, g b 0.935, g c 0.96, x 0.96)."""
+    truth = GLM_TRUTH.copy()
+    truth["Intercept"] = np.log(1000) + 0.5
+    rates = _coverage_rates(lambda f: glm.fit_severity_glm(f, "x + C(g)"), truth, 302)
+    assert rates.between(0.90, 0.99).all(), rates

@@ -22,8 +22,9 @@ def test_roi_by_hand():
     assert result.deadweight_survey == pytest.approx(0.875 * 1200)
     assert result.deadweight_effect == pytest.approx(0.02 * (60_000 - 3000))
     assert result.break_even_reward_rate == pytest.approx((900 - 500) / 60_000)
-    assert result.as_dict() == {"estimate": result.roi, "ci_low": result.ci_low,
-                                "ci_high": result.ci_high}
+    # the effect's interval 3..7 maps to margins 540..1260 against the cost of 1700
+    assert result.as_dict() == pytest.approx({"estimate": (900 - 1700) / 1700, "ci_low": (540 - 1700) / 1700,
+                                              "ci_high": (1260 - 1700) / 1700})
 
 
 def test_break_even_rate_gives_zero_roi_and_curve_falls():

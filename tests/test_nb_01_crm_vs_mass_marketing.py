@@ -46,3 +46,20 @@ def test_campaign_returns(results):
     k = int(np.ceil(0.2 * n))
     oracle_roi = (25.0 * np.sort(p)[-k:].sum() - k) / k
     assert results["roi_mass"] < results["roi_targeted"] <= oracle_roi + 1e-9
+
+
+SMALL = dict(n_customers=1500, n_campaign=8000, as_of="2025-06-30")
+
+
+@pytest.mark.parametrize("params", [{}, dict(SMALL, seed=7), dict(SMALL, seed=3)],
+                         ids=["default", "seed7", "seed3"])
+def test_decision_recommends_the_most_profitable_list(run_notebook, params):
+    """The Decision recommends the list of highest forecast profit; on the simulation's truth
+    that list earns at least as much as mass mailing and the top-share list."""
+    r = {k: v.value for k, v in run_notebook("01_crm_vs_mass_marketing", **params).items()}
+    lists = {k.removeprefix("forecast_profit_") for k in r if k.startswith("forecast_profit_")}
+    assert len(lists) == 3
+    key = r["recommended_campaign"].replace(" ", "_").replace("-", "_").replace("%", "pct")
+    assert r[f"forecast_profit_{key}"] == max(r[f"forecast_profit_{k}"] for k in lists)
+    assert r[f"true_profit_{key}"] == pytest.approx(max(r[f"true_profit_{k}"] for k in lists), rel=0.01)
+    assert r[f"true_profit_{key}"] >= r["profit_targeted"] and r[f"true_profit_{key}"] >= r["profit_mass"] * 0.99

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from crm_analysis.data.synthetic import simulate_baskets
-from tests.results import arules_groceries as ref
+from results import arules_groceries as ref
 
 pytestmark = pytest.mark.notebook
 

@@ -26,9 +26,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy import stats
+from statsmodels.stats.proportion import proportion_confint
 
 from crm_analysis.common import require_columns
-from crm_analysis.estimates import check_level, normal_quantile
+from crm_analysis.estimates import alpha_of, check_level
 
 __all__ = ["cross_sell_candidates", "plan_cross_sell", "repurchase_intervals", "upsell_shares"]
 
@@ -100,14 +101,6 @@ def plan_cross_sell(rules: pd.DataFrame, margin: pd.Series, prompt_rate: float =
                    "targets", "acceptance", "unit_margin", "incremental_margin"]]
 
 
-def _wilson(successes: np.ndarray, n: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
-    z = normal_quantile(level)
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return centre - half, centre + half
-
-
 def upsell_shares(lines: pd.DataFrame, pairs: pd.DataFrame, item: str = "item", price: str = "price",
                   level: float = 0.95) -> pd.DataFrame:
     """Share of a product line's purchases that are the premium version, with a Wilson interval.
@@ -129,11 +122,11 @@ def upsell_shares(lines: pd.DataFrame, pairs: pd.DataFrame, item: str = "item", 
         n = len(reg) + len(pre)
         if n == 0:
             raise ValueError(f"lines: neither {regular!r} nor {premium!r} was sold")
-        low, high = _wilson(np.array([len(pre)]), np.array([n]), level)
+        low, high = proportion_confint(len(pre), n, alpha=alpha_of(level), method="wilson")
         share = len(pre) / n
         extra = float(pre.mean() - reg.mean()) if len(pre) and len(reg) else np.nan
         rows.append({"regular": regular, "super_pack": premium, "n_line": n, "n_upgraded": len(pre),
-                     "estimate": share, "ci_low": float(low[0]), "ci_high": float(high[0]), "level": level,
+                     "estimate": share, "ci_low": float(low), "ci_high": float(high), "level": level,
                      "extra_price": extra, "extra_revenue_per_line": share * extra})
     return pd.DataFrame(rows)
 

@@ -10,6 +10,7 @@ Modules::
 
     summary        per-customer frequency / recency / age / spend, calibration-holdout split (pandas)
     summary_sql    the same summary with DuckDB over CSV/Parquet files larger than memory
+    summary_spark  the same summary (same SQL) on Spark: local[*] or a cluster session (extra `spark`)
     bgnbd          BG/NBD (Fader, Hardie & Lee 2005)
     mbgnbd         MBG/NBD (Batislam, Denizel & Filiztekin 2007)
     bgbb           BG/BB for discrete opportunities (Fader, Hardie & Shang 2010), cohort tracking
@@ -23,6 +24,7 @@ Modules::
                    CLV per customer, intervals
     sources        the notebook's data sources (CDNOW, synthetic, a file) and analysis window
     published      Fader & Hardie's (2007) survivor series
+    decision       decision_text, holdout_trusted, low_frequency_error (notebook 03's Decision from the run's figures)
     diagnostics    model-vs-actual tables (histogram, holdout by frequency, tracking, P(alive))
     _fit           shared weighted MLE with standard errors and convergence errors
     boundary       the no-drop-out boundary (a → 0, s → 0): NBD fit, profile-likelihood interval
@@ -34,6 +36,7 @@ from .bgbb import BGBB, bgbb_tracking
 from .bgnbd import BGNBD
 from .discrete import opportunity_cells, summarize_opportunities
 from .covariates import CovariateBGNBD
+from .decision import decision_text, holdout_trusted, low_frequency_error
 from .diagnostics import frequency_histogram, holdout_by_frequency, p_alive_grid, repeat_purchase_tracking
 from .gamma_gamma import GammaGamma, spend_frequency_correlation
 from .intervals import customer_intervals, opportunity_intervals, top_customer_intervals
@@ -72,6 +75,9 @@ __all__ = [
     "clv_tiers",
     "constant_retention_lifetime",
     "customer_intervals",
+    "decision_text",
+    "holdout_trusted",
+    "low_frequency_error",
     "customer_clv",
     "data_window_text",
     "driver_ltv",

@@ -63,12 +63,17 @@ def repeat_purchase_tracking(
 ) -> pd.DataFrame:
     """Repeat purchases per time unit of the customers in ``summary``, actual vs model.
 
-    Periods are counted in the summary's time unit from the earliest first purchase;
-    ``actual`` counts the customers' repeat purchase periods (merged as in the summary)
-    in each period; ``expected`` is Σ_i [E X(a_i(end)) − E X(a_i(start))] with a_i the age
-    of customer i (model of a new customer, ``model.expected_purchases``).  Columns:
-    ``period``, ``period_start`` (date), ``actual``, ``expected``, ``actual_cumulative``,
-    ``expected_cumulative``, ``holdout`` (bool: the period starts after calibration_end).
+    Periods are whole time units laid out so that one period ends exactly at the
+    calibration end, the summary's convention: a customer's age ``T`` is
+    ``calibration_end − first purchase day`` and purchases *on* ``calibration_end`` belong
+    to the calibration period. A period covers the days ``(e_{k−1}, e_k]`` after the earliest
+    first purchase, so at the calibration edge ``actual_cumulative`` equals the summary's
+    total ``frequency`` and ``expected_cumulative`` equals Σ_i E X(T_i) exactly.
+    ``actual`` counts the customers' repeat purchase periods (merged as in the summary);
+    ``expected`` is Σ_i [E X(a_i(end)) − E X(a_i(start))] with a_i the age of customer i
+    (model of a new customer, ``model.expected_purchases``). Columns: ``period``,
+    ``period_start`` (first day), ``actual``, ``expected``, ``actual_cumulative``,
+    ``expected_cumulative``, ``holdout`` (bool: the period lies after calibration_end).
     """
     unit = time_unit_of(summary)
     days = UNIT_DAYS[unit]
@@ -79,13 +84,16 @@ def repeat_purchase_tracking(
     periods = frame[["customer", "period"]].drop_duplicates().sort_values(["customer", "period"])
     first = periods.groupby("customer")["period"].transform("min")
     repeat = periods[periods["period"] > first]
-    cal_end, obs_end = pd.Timestamp(calibration_end), pd.Timestamp(observation_end)
+    cal_end, obs_end = pd.Timestamp(calibration_end).floor("D"), pd.Timestamp(observation_end).floor("D")
     repeat = repeat[repeat["period"] <= obs_end]
     start = first.min()
-    n_periods = int(np.ceil((obs_end - start).days / days))
-    edges = np.arange(n_periods + 1) * days  # in days since start
+    cal_since, obs_since = (cal_end - start).days, (obs_end - start).days
+    first_edge = cal_since - days * np.ceil(cal_since / days)  # ≤ 0: an edge falls on cal_since
+    n_periods = int(np.ceil((max(obs_since, cal_since) - first_edge) / days))
+    edges = first_edge + np.arange(n_periods + 1) * days  # in days since start
     since = (repeat["period"] - start).dt.days.to_numpy()
-    actual = np.histogram(since, bins=np.append(edges[:-1], np.inf) if n_periods else [0, np.inf])[0]
+    period = np.searchsorted(edges, since, side="left")  # edges[k-1] < since <= edges[k]
+    actual = np.bincount(period, minlength=n_periods + 1)[1:]
     firsts = periods.groupby("customer")["period"].min()
     offsets = (firsts - start).dt.days.value_counts()
     offset_days = offsets.index.to_numpy(dtype="float64")
@@ -93,11 +101,11 @@ def repeat_purchase_tracking(
     ages = np.clip(edges[None, :] - offset_days[:, None], 0, None) / days
     cumulative = counts @ model.expected_purchases(ages)
     expected = np.diff(cumulative)
-    starts = start + pd.to_timedelta(edges[:-1], unit="D")
+    starts = start + pd.to_timedelta(np.floor(edges[:-1]) + 1, unit="D")
     return pd.DataFrame({
         "period": np.arange(1, n_periods + 1), "period_start": starts, "actual": actual,
         "expected": expected, "actual_cumulative": np.cumsum(actual),
-        "expected_cumulative": cumulative[1:], "holdout": starts > cal_end,
+        "expected_cumulative": cumulative[1:], "holdout": edges[:-1] >= cal_since,
     })
 
 

@@ -22,11 +22,24 @@ periods of the purchases in (``calibration_end``, ``observation_end``] and
 ``calibration_end`` are not in the calibration cohort and are left out.
 
 Time units: ``"D"`` days, ``"W"`` weeks (7 days), ``"M"`` months (365.25/12 days).
-Times are whole days (dates are floored to the day; time-zone-aware dates in their own
-zone's local time) divided by the unit's length, so
-weekly recency can be fractional (e.g. 30.43 weeks), as in the published CDNOW analyses.
+Times are whole days divided by the unit's length, so weekly recency can be fractional
+(e.g. 30.43 weeks), as in the published CDNOW analyses.
 Merge periods: ``"D"`` calendar day, ``"W"`` ISO week (Monday start), ``"M"`` calendar
 month; a merged period is dated by its first day.
+
+Day boundaries and window lengths (the one definition every engine — pandas here, DuckDB
+in :mod:`.summary_sql`, Spark in :mod:`.summary_spark` — uses; :class:`SummaryWindow`):
+
+* a purchase's **day** is the calendar day of its wall-clock time where it was recorded:
+  a naive date as it is; a time-zone-aware date in its own zone's local time; a text date
+  with a UTC offset (``2024-02-01 00:30+01:00``) as written, the offset dropped
+  (:data:`UTC_OFFSET`), never converted to UTC or to the machine's zone;
+* ``calibration_end`` and ``observation_end`` name **days**: a time of day is dropped
+  (``"1997-09-30 12:00"`` means all of 30 September), so every length — T, the holdout —
+  is a whole number of days divided by the unit's length (the holdout from 1997-09-30
+  12:00 to 1998-06-30 is 273 days = 39.0 weeks in every engine);
+* all arithmetic on days is on integers (days since 1970-01-01); the one division by the
+  unit's length happens in :func:`assemble_summary`, shared by the engines.
 
 :func:`crm_analysis.clv.summary_sql.summarize_transactions_sql` computes the same table
 with DuckDB from CSV/Parquet files larger than memory.
@@ -38,10 +51,18 @@ of millions of rows.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from ..common import require_columns
+
+#: A UTC offset (or ``Z``) after a time of day at the end of a text date; the engines drop
+#: it to keep the wall-clock time as written. Group 1 is the date and time before it.
+#: Written for both Python ``re`` / RE2 (DuckDB) and Java regex (Spark).
+UTC_OFFSET = r"^(.*[0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?) *(Z|[+-][0-9]{2}(:?[0-9]{2})?)$"
 
 #: Length of one time unit in days.
 UNIT_DAYS = {"D": 1.0, "W": 7.0, "M": 365.25 / 12.0}
@@ -82,7 +103,8 @@ def _validated_columns(
     customer, date = transactions[customer_col], transactions[date_col]
     _bad_rows(index, customer.isna(), customer_col, "is missing")
     if not pd.api.types.is_datetime64_any_dtype(date):
-        parsed = pd.to_datetime(date, format="mixed", errors="coerce")
+        text = date.astype("str").str.strip().str.replace(UTC_OFFSET, r"\1", regex=True)
+        parsed = pd.to_datetime(text.where(date.notna()), format="mixed", errors="coerce")
         _bad_rows(index, parsed.isna() & date.notna(), date_col, "is not a date")
         date = parsed
     _bad_rows(index, date.isna(), date_col, "is missing")
@@ -160,13 +182,8 @@ def summarize_transactions(
     if len(customer) == 0:
         raise ValueError("transactions are empty")
     day = _days_since_epoch(date.to_numpy())
-    last_day = pd.Timestamp(day.max(), unit="D")
-    obs_end = pd.Timestamp(observation_end) if observation_end is not None else last_day
-    cal_end = pd.Timestamp(calibration_end) if calibration_end is not None else obs_end
-    if cal_end > obs_end:
-        raise ValueError(f"calibration_end {cal_end.date()} is after observation_end {obs_end.date()}")
-    cal_day = (cal_end.floor("D") - _EPOCH).days
-    obs_day = (obs_end.floor("D") - _EPOCH).days
+    window = SummaryWindow.of(int(day.max()), calibration_end, observation_end)
+    cal_day, obs_day = window.cal_day, window.obs_day
     customers, codes = _sorted_codes(customer)
     if day.max() > obs_day:
         keep = day <= obs_day
@@ -185,34 +202,116 @@ def summarize_transactions(
     ukey = key[starts]
     cal = (ukey & 1) == 0
     if not cal.any():
-        raise ValueError(f"no purchases on or before calibration_end {cal_end.date()}")
+        raise ValueError(f"no purchases on or before calibration_end {window.cal_date}")
     c_key, c_spend = ukey[cal], spend[cal]
     c_cust, c_period = c_key >> bits, ((c_key & ((1 << bits) - 1)) >> 1) + base
     firsts = np.flatnonzero(np.r_[True, c_cust[1:] != c_cust[:-1]])
     lasts = np.r_[firsts[1:], c_cust.size] - 1
-    count = lasts - firsts + 1
-    total = np.add.reduceat(c_spend, firsts)
     ids = c_cust[firsts]
-    unit = UNIT_NAMES[time_unit]
-    days = UNIT_DAYS[time_unit]
-    frequency = count - 1
+    parts = {
+        "frequency": lasts - firsts,
+        "first_period": c_period[firsts],
+        "last_period": c_period[lasts],
+        "repeat_spend": np.add.reduceat(c_spend, firsts) - c_spend[firsts],
+    }
+    if window.holdout:
+        h_cust = ukey[~cal] >> bits
+        parts["holdout_frequency"] = np.bincount(h_cust, minlength=len(customers))[ids]
+        parts["holdout_amount"] = np.bincount(h_cust, weights=spend[~cal], minlength=len(customers))[ids]
+    return assemble_summary(customers.take(ids), parts, window, time_unit, amount_col is not None)
+
+
+def assemble_summary(customer_ids, parts: dict, window: "SummaryWindow", time_unit: str,
+                     has_amount: bool = True) -> pd.DataFrame:
+    """The summary frame from per-customer integer parts, shared by every engine.
+
+    ``parts`` holds arrays aligned with ``customer_ids`` (already sorted as text):
+    ``frequency`` (repeat periods), ``first_period`` and ``last_period`` (days since
+    1970-01-01 of the first and last calibration period), ``repeat_spend`` (spend of the
+    calibration periods after the first) and, with a holdout, ``holdout_frequency`` and
+    ``holdout_amount`` (NaN/missing for customers without holdout purchases: 0).  The
+    only divisions of the summary are here, so the engines agree to the last bit on
+    every time column.
+    """
+    unit, days = UNIT_NAMES[time_unit], UNIT_DAYS[time_unit]
+    frequency = np.asarray(parts["frequency"], dtype="int64")
+    first = np.asarray(parts["first_period"], dtype="int64")
+    last = np.asarray(parts["last_period"], dtype="int64")
     with np.errstate(invalid="ignore", divide="ignore"):
-        monetary = np.where(frequency > 0, (total - c_spend[firsts]) / frequency, np.nan)
+        monetary = np.where(frequency > 0, np.asarray(parts["repeat_spend"], dtype="float64") / frequency,
+                            np.nan)
     out = pd.DataFrame(
         {
-            "frequency": frequency.astype("int64"),
-            f"recency_{unit}": (c_period[lasts] - c_period[firsts]).astype("float64") / days,
-            f"T_{unit}": (cal_day - c_period[firsts]).astype("float64") / days,
-            "monetary_value": monetary if amount_col else 0.0,
+            "frequency": frequency,
+            f"recency_{unit}": (last - first).astype("float64") / days,
+            f"T_{unit}": (window.cal_day - first).astype("float64") / days,
+            "monetary_value": monetary if has_amount else 0.0,
         },
-        index=customers.take(ids).rename("customer_id"),
+        index=pd.Index(customer_ids, dtype="str", name="customer_id"),
     )
-    if calibration_end is not None:
-        h_cust = ukey[~cal] >> bits
-        out["holdout_frequency"] = np.bincount(h_cust, minlength=len(customers))[ids].astype("int64")
-        out["holdout_amount"] = np.bincount(h_cust, weights=spend[~cal], minlength=len(customers))[ids]
-        out[f"holdout_{unit}"] = (obs_end.floor("D") - cal_end.floor("D")).days / days
+    if window.holdout:
+        n = pd.Series(parts["holdout_frequency"]).fillna(0).to_numpy(dtype="int64")
+        spend = pd.Series(parts["holdout_amount"], dtype="float64").fillna(0.0).to_numpy()
+        out["holdout_frequency"] = n
+        out["holdout_amount"] = spend
+        out[f"holdout_{unit}"] = float(window.obs_day - window.cal_day) / days
     return out
+
+
+@dataclass(frozen=True)
+class SummaryWindow:
+    """The analysis window in whole days since 1970-01-01 (see the module docstring).
+
+    ``cal_day``: last day of the calibration period (inclusive); ``obs_day``: last day of
+    the observation (inclusive); ``holdout``: whether a calibration end was given (the
+    summary then has holdout columns).
+    """
+
+    cal_day: int
+    obs_day: int
+    holdout: bool
+
+    @classmethod
+    def of(cls, last_day: int, calibration_end=None, observation_end=None) -> "SummaryWindow":
+        """The window for a log whose last purchase day is ``last_day`` (days since epoch);
+        ``calibration_end``/``observation_end`` as in :func:`summarize_transactions`,
+        each floored to its day (a time-zone-aware end in its own local day)."""
+        obs_day = _day_of(observation_end, "observation_end") if observation_end is not None else int(last_day)
+        cal_day = _day_of(calibration_end, "calibration_end") if calibration_end is not None else obs_day
+        if cal_day > obs_day:
+            raise ValueError(
+                f"calibration_end {_iso(cal_day)} is after observation_end {_iso(obs_day)}"
+            )
+        return cls(cal_day, obs_day, calibration_end is not None)
+
+    @property
+    def cal_date(self) -> str:
+        """``cal_day`` as an ISO date."""
+        return _iso(self.cal_day)
+
+    @property
+    def obs_date(self) -> str:
+        """``obs_day`` as an ISO date."""
+        return _iso(self.obs_day)
+
+
+def _iso(day: int) -> str:
+    return str(np.datetime64(int(day), "D"))
+
+
+def _day_of(value, name: str) -> int:
+    """Days since 1970-01-01 of a window end's own calendar day (time of day dropped)."""
+    try:
+        if isinstance(value, str):
+            value = re.sub(UTC_OFFSET, r"\1", value.strip())
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError) as err:
+        raise ValueError(f"{name} {value!r} is not a date (use an ISO date like '1997-09-30')") from err
+    if stamp is pd.NaT:
+        raise ValueError(f"{name} {value!r} is not a date (use an ISO date like '1997-09-30')")
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_localize(None)
+    return int((stamp.floor("D") - _EPOCH).days)
 
 
 _EPOCH = pd.Timestamp("1970-01-01")

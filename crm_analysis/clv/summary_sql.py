@@ -1,37 +1,189 @@
-"""The customer summary of :mod:`crm_analysis.clv.summary`, computed by DuckDB SQL.
+"""The customer summary of :mod:`crm_analysis.clv.summary`, computed by SQL (DuckDB here,
+Spark in :mod:`.summary_spark`).
 
 Same definitions, same columns, same numbers as
 :func:`~crm_analysis.clv.summary.summarize_transactions`, but the transactions are read
-by DuckDB straight from CSV or Parquet files (a path or glob) or from a DataFrame, and the
-aggregation streams, so the log can be larger than memory: only the per-customer result
-(a few numbers per customer) is returned to pandas.  DuckDB spills to a temporary
+by the engine straight from CSV or Parquet files (a path or glob) or from a DataFrame, and
+the aggregation streams, so the log can be larger than memory: only the per-customer
+result (a few numbers per customer) is returned to pandas.  DuckDB spills to a temporary
 directory when ``memory_limit`` is reached.
 
-The SQL is plain aggregate SQL (GROUP BY, date_trunc, date_diff) and runs on other
-engines (e.g. Spark SQL) with small dialect changes.
+One SQL text serves every engine: :func:`check_query` (bad rows and the last day, one
+scan) and :func:`summary_query` (the aggregation) are written once over a view
+``tx(customer, ts, amount)`` and differ between DuckDB and Spark only in the few
+functions a :class:`Dialect` names (day number of a timestamp, month start, infinity
+test, regex back-reference).  Days are integers (days since 1970-01-01) throughout; the
+window ends come from :class:`~crm_analysis.clv.summary.SummaryWindow` and the time
+columns are divided by the unit's length only in
+:func:`~crm_analysis.clv.summary.assemble_summary`, shared with pandas, so the engines
+agree exactly on every time column (spend sums agree to rounding: engines add in
+different orders).
+
+Wall-clock days (the module docstring of :mod:`.summary`): text dates are read as text
+and their UTC offset dropped with :data:`~crm_analysis.clv.summary.UTC_OFFSET` (never
+auto-detected as instants, whose conversion depended on the machine's zone and on query
+planning); instants (``TIMESTAMP WITH TIME ZONE``, e.g. Parquet written from
+time-zone-aware pandas) are read in the zone stored in the file (UTC when it has none) or
+the ``time_zone`` given.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 
-from .summary import UNIT_DAYS, UNIT_NAMES, check_units, wall_time
-
-_TRUNC = {"D": "day", "W": "week", "M": "month"}
+from .summary import UTC_OFFSET, SummaryWindow, assemble_summary, check_units, wall_time
 
 
-def _quote(name: str) -> str:
+@dataclass(frozen=True)
+class Dialect:
+    """The functions in which DuckDB and Spark SQL differ, as SQL text builders."""
+
+    name: str
+    text_type: str
+    day_number: Callable[[str], str]  # timestamp/date expression -> days since 1970-01-01
+    month_start: Callable[[str], str]  # day number -> day number of its month's first day
+    is_infinite: Callable[[str], str]
+    group_one: str  # back-reference to group 1 in regexp_replace
+
+
+DUCKDB = Dialect(
+    name="duckdb",
+    text_type="VARCHAR",
+    day_number=lambda ts: f"(CAST({ts} AS DATE) - DATE '1970-01-01')",
+    month_start=lambda d: f"(CAST(date_trunc('month', DATE '1970-01-01' + CAST({d} AS INTEGER)) AS DATE) - DATE '1970-01-01')",
+    is_infinite=lambda x: f"isinf({x})",
+    group_one="\\1",
+)
+
+SPARK = Dialect(
+    name="spark",
+    text_type="STRING",
+    day_number=lambda ts: f"CAST(datediff(CAST({ts} AS DATE), DATE '1970-01-01') AS BIGINT)",
+    month_start=lambda d: f"CAST(datediff(trunc(date_add(DATE '1970-01-01', CAST({d} AS INT)), 'MM'), DATE '1970-01-01') AS BIGINT)",
+    is_infinite=lambda x: f"({x} IN (double('inf'), double('-inf')))",
+    group_one="$1",
+)
+
+
+def quote(name: str, dialect: Dialect = DUCKDB) -> str:
+    """An identifier quoted for the dialect."""
+    if dialect.name == "spark":
+        return "`" + name.replace("`", "``") + "`"
     return '"' + name.replace('"', '""') + '"'
 
 
-def _literal(text: str) -> str:
+def literal(text: str) -> str:
+    """A SQL string literal."""
     return "'" + text.replace("'", "''") + "'"
 
 
-def _relation(source: str | os.PathLike | pd.DataFrame) -> str:
+def tx_select(dialect: Dialect, relation: str, customer_col: str, date_col: str,
+              amount_col: str | None, date_kind: str) -> str:
+    """``SELECT customer, ts, amount FROM relation``: the canonical view every query reads.
+
+    ``date_kind`` is ``"text"`` (offset dropped, then parsed), ``"instant"`` (a
+    timestamp with time zone: read in the session's zone, which the engine sets to the
+    data's zone) or ``"wall"`` (a naive timestamp or a date).
+    """
+    cust, date = quote(customer_col, dialect), quote(date_col, dialect)
+    if date_kind == "text":
+        stripped = f"regexp_replace(trim({date}), {literal(UTC_OFFSET)}, {literal(dialect.group_one)})"
+        wall_type = "TIMESTAMP" if dialect.name == "duckdb" else "TIMESTAMP_NTZ"
+        ts = f"TRY_CAST({stripped} AS {wall_type})"
+    else:
+        ts = date
+    amount = f"TRY_CAST({quote(amount_col, dialect)} AS DOUBLE)" if amount_col else "CAST(0.0 AS DOUBLE)"
+    return f"SELECT CAST({cust} AS {dialect.text_type}) AS customer, {ts} AS ts, {amount} AS amount FROM {relation}"
+
+
+def check_query(dialect: Dialect, customer_col: str, date_col: str, amount_col: str | None):
+    """``(sql, checks)``: one scan of ``tx`` counting each kind of bad row, then the last
+    day number; ``checks`` lists ``(condition, column, problem)`` in the same order."""
+    checks = [
+        ("customer IS NULL", customer_col, "is missing"),
+        ("ts IS NULL", date_col, "is missing or not a date"),
+    ]
+    if amount_col:
+        checks += [
+            (f"amount IS NULL OR {dialect.is_infinite('amount')} OR isnan(amount)", amount_col,
+             "is missing or not a finite number"),
+            ("amount < 0", amount_col, "is negative (net returns against their purchases first)"),
+        ]
+    counts = ", ".join(f"count_if({condition})" for condition, _, _ in checks)
+    return f"SELECT {counts}, max({dialect.day_number('ts')}) FROM tx", checks
+
+
+def raise_bad_rows(counts, checks, examples: Callable[[str], list]) -> None:
+    """ValueError for the first check with bad rows, with up to 10 examples."""
+    for n, (condition, column, problem) in zip(counts, checks):
+        if n:
+            raise ValueError(
+                f"column {column!r} {problem} in {n} rows, e.g. (customer, date, amount) "
+                f"{examples(condition)}"
+            )
+
+
+def period_expr(dialect: Dialect, merge_period: str, day: str = "day") -> str:
+    """Day number of the first day of ``day``'s merge period (ISO weeks start on Monday;
+    1970-01-01 was a Thursday; the double modulo keeps days before 1970 right)."""
+    if merge_period == "D":
+        return day
+    if merge_period == "W":
+        return f"({day} - (({day} + 3) % 7 + 7) % 7)"
+    return dialect.month_start(day)
+
+
+def summary_query(dialect: Dialect, window: SummaryWindow, merge_period: str) -> str:
+    """The aggregation over ``tx``: one row per calibration customer, sorted by customer,
+    with the integer parts :func:`~crm_analysis.clv.summary.assemble_summary` needs."""
+    day = dialect.day_number("ts")
+    holdout = ""
+    if window.holdout:
+        holdout = ", h.n AS holdout_frequency, h.spend AS holdout_amount"
+    return f"""
+        WITH days AS (
+            SELECT customer, {day} AS day, amount FROM tx
+        ),
+        periods AS (
+            SELECT customer, day > {window.cal_day} AS in_holdout, {period_expr(dialect, merge_period)} AS period,
+                   sum(amount) AS spend
+            FROM days WHERE day <= {window.obs_day}
+            GROUP BY 1, 2, 3
+        ),
+        cal AS (
+            SELECT customer,
+                   count(*) - 1 AS frequency,
+                   min(period) AS first_period,
+                   max(period) AS last_period,
+                   sum(spend) - min_by(spend, period) AS repeat_spend
+            FROM periods WHERE NOT in_holdout GROUP BY customer
+        ),
+        h AS (
+            SELECT customer, count(*) AS n, sum(spend) AS spend
+            FROM periods WHERE in_holdout GROUP BY customer
+        )
+        SELECT cal.customer AS customer_id, frequency, first_period, last_period, repeat_spend
+               {holdout}
+        FROM cal LEFT JOIN h ON cal.customer = h.customer
+        ORDER BY customer_id
+    """
+
+
+def finish(parts: pd.DataFrame, window: SummaryWindow, time_unit: str, has_amount: bool) -> pd.DataFrame:
+    """The engine's sorted integer parts as the summary frame (shared final step)."""
+    if parts.empty:
+        raise ValueError(f"no purchases on or before calibration_end {window.cal_date}")
+    columns = {name: parts[name].to_numpy() for name in parts.columns if name != "customer_id"}
+    return assemble_summary(parts["customer_id"].astype("str").to_numpy(), columns, window, time_unit,
+                            has_amount)
+
+
+def _relation(source: str | os.PathLike | pd.DataFrame, date_col: str) -> str:
     if isinstance(source, pd.DataFrame):
         return "source_frame"
     text = str(source)
@@ -39,10 +191,37 @@ def _relation(source: str | os.PathLike | pd.DataFrame) -> str:
         raise FileNotFoundError(f"transactions file {text!r} does not exist")
     lower = text.lower()
     if lower.endswith(".parquet") or lower.endswith(".pq"):
-        return f"read_parquet({_literal(text)})"
+        return f"read_parquet({literal(text)})"
     if lower.endswith((".csv", ".csv.gz", ".txt", ".tsv")):
-        return f"read_csv({_literal(text)}, header = true)"
+        # the date as text: auto-detected offsets would become instants in the machine's zone
+        return f"read_csv({literal(text)}, header = true, types = {{{literal(date_col)}: 'VARCHAR'}})"
     raise ValueError(f"transactions file {text!r}: expected a .csv, .csv.gz or .parquet file")
+
+
+def parquet_time_zone(path: str, column: str) -> str | None:
+    """The time zone stored with a Parquet timestamp column (first file of a glob), or None."""
+    import glob
+
+    import pyarrow.parquet as pq
+
+    files = sorted(glob.glob(path)) if any(ch in path for ch in "*?[") else [path]
+    if not files or not Path(files[0]).is_file():
+        return None
+    try:
+        field = pq.read_schema(files[0]).field(column)
+    except KeyError:
+        return None
+    return getattr(field.type, "tz", None)
+
+
+def date_kind_of(type_name: str) -> str:
+    """``text``, ``instant`` or ``wall`` for an engine's type name of the date column."""
+    upper = type_name.upper()
+    if upper in ("VARCHAR", "STRING") or upper.startswith(("VARCHAR", "CHAR")):
+        return "text"
+    if "WITH TIME ZONE" in upper or upper == "TIMESTAMPTZ":  # DuckDB's names of an instant
+        return "instant"
+    return "wall"
 
 
 def summarize_transactions_sql(
@@ -57,13 +236,16 @@ def summarize_transactions_sql(
     observation_end: str | pd.Timestamp | None = None,
     memory_limit: str | None = None,
     threads: int | None = None,
+    time_zone: str | None = None,
 ) -> pd.DataFrame:
     """DuckDB version of :func:`~crm_analysis.clv.summary.summarize_transactions`.
 
-    ``source`` is a CSV/Parquet path or glob (read with a header; dates parsed by DuckDB)
-    or a DataFrame.  ``memory_limit`` (e.g. ``"2GB"``) and ``threads`` are passed to
-    DuckDB.  Bad rows (missing customer or date, missing or negative amount) raise
-    ValueError with their count and up to 10 examples.
+    ``source`` is a CSV/Parquet path or glob (read with a header) or a DataFrame.
+    ``memory_limit`` (e.g. ``"2GB"``) and ``threads`` are passed to DuckDB.
+    ``time_zone`` (an IANA name) is the zone in which stored instants (timestamps with time
+    zone) are read; default: the zone stored in the Parquet file, else UTC.  Bad rows
+    (missing customer or date, missing or negative amount) raise ValueError with their
+    count and up to 10 examples.
     """
     import duckdb  # the SQL engine is loaded where it is used, not by `import crm_analysis.clv`
 
@@ -72,109 +254,35 @@ def summarize_transactions_sql(
     try:
         con.execute("SET enable_progress_bar = false")
         if memory_limit:
-            con.execute(f"SET memory_limit = {_literal(memory_limit)}")
+            con.execute(f"SET memory_limit = {literal(memory_limit)}")
         if threads:
             con.execute(f"SET threads = {int(threads)}")
         if isinstance(source, pd.DataFrame):
             if date_col in source and isinstance(source[date_col].dtype, pd.DatetimeTZDtype):
                 source = source.assign(**{date_col: wall_time(source[date_col])})
             con.register("source_frame", source)
-        rel = _relation(source)
-        columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {rel}").fetchall()]
-        missing = [c for c in (customer_col, date_col, amount_col) if c and c not in columns]
+        rel = _relation(source, date_col)
+        types = dict((row[0], row[1]) for row in con.execute(f"DESCRIBE SELECT * FROM {rel}").fetchall())
+        missing = [c for c in (customer_col, date_col, amount_col) if c and c not in types]
         if missing:
-            raise ValueError(f"transactions lack column(s) {missing}; they have {columns}")
-        cust, date = _quote(customer_col), _quote(date_col)
-        amount = f"TRY_CAST({_quote(amount_col)} AS DOUBLE)" if amount_col else "0.0"
-        con.execute(
-            f"CREATE TEMP VIEW tx AS SELECT CAST({cust} AS VARCHAR) AS customer, "
-            f"TRY_CAST({date} AS TIMESTAMP) AS ts, {amount} AS amount FROM {rel}"
-        )
-        last = _check_rows(con, customer_col, date_col, amount_col)
+            raise ValueError(f"transactions lack column(s) {missing}; they have {list(types)}")
+        kind = date_kind_of(types[date_col])
+        if kind == "instant":
+            zone = time_zone or (None if isinstance(source, pd.DataFrame)
+                                 else parquet_time_zone(str(source), date_col)) or "UTC"
+            con.execute(f"SET TimeZone = {literal(zone)}")
+            # the wall-clock time in that zone
+            con.execute(f"CREATE TEMP VIEW tx_raw AS SELECT * REPLACE (CAST({quote(date_col)} AS TIMESTAMP) "
+                        f"AS {quote(date_col)}) FROM {rel}")
+            rel, kind = "tx_raw", "wall"
+        con.execute("CREATE TEMP VIEW tx AS " + tx_select(DUCKDB, rel, customer_col, date_col, amount_col, kind))
+        sql, checks = check_query(DUCKDB, customer_col, date_col, amount_col)
+        *bad, last = con.execute(sql).fetchone()
+        raise_bad_rows(bad, checks, lambda c: con.execute(f"SELECT * FROM tx WHERE {c} LIMIT 10").fetchall())
         if last is None:
             raise ValueError("transactions are empty")
-        last_day = pd.Timestamp(last).floor("D")
-        obs_end = pd.Timestamp(observation_end) if observation_end is not None else last_day
-        cal_end = pd.Timestamp(calibration_end) if calibration_end is not None else obs_end
-        if cal_end > obs_end:
-            raise ValueError(
-                f"calibration_end {cal_end.date()} is after observation_end {obs_end.date()}"
-            )
-        unit, days = UNIT_NAMES[time_unit], UNIT_DAYS[time_unit]
-        cal = f"DATE {_literal(str(cal_end.date()))}"
-        obs = f"DATE {_literal(str(obs_end.date()))}"
-        holdout_sql = ""
-        if calibration_end is not None:
-            holdout_sql = (
-                ", coalesce(h.n, 0) AS holdout_frequency"
-                ", coalesce(h.spend, 0.0) AS holdout_amount"
-                f", {float((obs_end - cal_end).days) / days!r} AS holdout_{unit}"
-            )
-        period = "day" if merge_period == "D" else f"CAST(date_trunc('{_TRUNC[merge_period]}', day) AS DATE)"
-        query = f"""
-            WITH days AS (
-                SELECT customer, CAST(ts AS DATE) AS day, amount FROM tx WHERE CAST(ts AS DATE) <= {obs}
-            ),
-            periods AS (
-                SELECT customer, day <= {cal} AS in_cal, {period} AS period, sum(amount) AS spend
-                FROM days GROUP BY customer, in_cal, period
-            ),
-            cal AS (
-                SELECT customer,
-                       count(*) - 1 AS frequency,
-                       min(period) AS first_period,
-                       max(period) AS last_period,
-                       sum(spend) - arg_min(spend, period) AS repeat_spend
-                FROM periods WHERE in_cal GROUP BY customer
-            ),
-            h AS (
-                SELECT customer, count(*) AS n, sum(spend) AS spend
-                FROM periods WHERE NOT in_cal GROUP BY customer
-            )
-            SELECT cal.customer AS customer_id,
-                   CAST(frequency AS BIGINT) AS frequency,
-                   date_diff('day', first_period, last_period) / {days!r} AS recency_{unit},
-                   date_diff('day', first_period, {cal}) / {days!r} AS T_{unit},
-                   CASE WHEN frequency > 0 THEN repeat_spend / frequency END AS monetary_value
-                   {holdout_sql}
-            FROM cal LEFT JOIN h ON cal.customer = h.customer
-            ORDER BY customer_id
-        """
-        out = con.execute(query).df()
+        window = SummaryWindow.of(int(last), calibration_end, observation_end)
+        parts = con.execute(summary_query(DUCKDB, window, merge_period)).df()
     finally:
         con.close()
-    if out.empty:
-        raise ValueError(f"no purchases on or before calibration_end {cal_end.date()}")
-    out["customer_id"] = out["customer_id"].astype("str")
-    out = out.set_index("customer_id")
-    out["frequency"] = out["frequency"].astype("int64")
-    out["monetary_value"] = out["monetary_value"].astype("float64")
-    if not amount_col:
-        out["monetary_value"] = 0.0
-    if calibration_end is not None:
-        out["holdout_frequency"] = out["holdout_frequency"].astype("int64")
-        out["holdout_amount"] = out["holdout_amount"].astype("float64")
-    return out
-
-
-def _check_rows(con, customer_col: str, date_col: str, amount_col: str | None):
-    """One scan: count bad rows per check (raising with examples) and return the last timestamp."""
-    checks = [
-        ("customer IS NULL", customer_col, "is missing"),
-        ("ts IS NULL", date_col, "is missing or not a date"),
-    ]
-    if amount_col:
-        checks += [
-            ("amount IS NULL OR isinf(amount) OR isnan(amount)", amount_col,
-             "is missing or not a finite number"),
-            ("amount < 0", amount_col, "is negative (net returns against their purchases first)"),
-        ]
-    counts = ", ".join(f"count_if({condition})" for condition, _, _ in checks)
-    *bad, last = con.execute(f"SELECT {counts}, max(ts) FROM tx").fetchone()
-    for n, (condition, column, problem) in zip(bad, checks):
-        if n:
-            examples = con.execute(f"SELECT * FROM tx WHERE {condition} LIMIT 10").fetchall()
-            raise ValueError(
-                f"column {column!r} {problem} in {n} rows, e.g. (customer, date, amount) {examples}"
-            )
-    return last
+    return finish(parts, window, time_unit, amount_col is not None)

@@ -22,6 +22,18 @@ A profile is the one way to bring the analyst's tables into any notebook (the
     web_log: {path: access.log.gz, format: combined, time_zone: Asia/Seoul}  # or a LogFormat string
     campaign: {path: ..., columns: {customer_id: ..., treated: ..., response: ..., spend: ...}}
 
+A table's ``path`` may also be a folder or a glob of exports with the same columns
+(``path: exports/*.csv``, ``path: sales/`` for hive-partitioned Parquet whose
+``key=value`` folder names become columns); files that disagree on columns or types
+are named in one error (see :mod:`crm_analysis.data.sources`). Instead of ``path``
+a table may live in PostgreSQL::
+
+    transactions:
+      database: postgresql://analyst@db.example.com:5432/crm   # never a password here
+      table: sales.transactions        # or: query: "select ... from ... where ..."
+      password_env: CRM_DB_PASSWORD    # optional; else PGPASSWORD or ~/.pgpass
+      columns: {customer_id: cust_no, date: sold_at, amount: net_amount}
+
 Every table section also takes ``sep`` (field separator; default ``,``, tab for
 ``.tsv``). ``columns`` maps the canonical names on the left to the file's
 column names on the right (Korean names are fine); only mapped columns are
@@ -66,6 +78,7 @@ import codecs
 import datetime as dt
 import difflib
 import operator
+import os
 import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,6 +86,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import yaml
+from urllib.parse import urlsplit
+
+from crm_analysis.data.sources import Database, expand_path, is_many, read_files, redact_url
 
 from crm_analysis.data.user_files import (
     DataValidationError,
@@ -97,7 +113,8 @@ REQUIRED_COLUMNS = {
 }
 NUMBER_COLUMNS = ("amount", "quantity", "unit_price", "spend")
 FLAG_COLUMNS = ("treated", "response", "churned")
-TABLE_KEYS = {"path", "encoding", "sep", "decimal", "thousands", "date_format", "time_zone", "columns"}
+TABLE_KEYS = {"path", "encoding", "sep", "decimal", "thousands", "date_format", "time_zone", "columns",
+              "database", "table", "query", "password_env"}
 KEYS = {
     "transactions": TABLE_KEYS | {"amount", "returns", "return_window_days", "missing_customer",
                                   "duplicates"},
@@ -291,8 +308,15 @@ class DataProfile:
         remedy = self._remedy(name)
         mapping = dict(section.get("columns") or {})
         report = LoadReport(name, path)
-        frame, row_label = _read(path, list(mapping.values()), section["encoding"],
-                                 section.get("sep"), remedy)
+        if section.get("_database") is not None:
+            frame, row_label = section["_database"].read(list(mapping.values())), "row"
+        elif section.get("_files") is not None:
+            frame, row_label = read_files(section["_where"], section["_files"], section["_root"],
+                                          list(mapping.values()), section["encoding"],
+                                          section.get("sep"), remedy)
+        else:
+            frame, row_label = _read(path, list(mapping.values()), section["encoding"],
+                                     section.get("sep"), remedy)
         report.row_label = row_label
         problems = _check_columns(frame, mapping, remedy)
         if problems:
@@ -303,8 +327,9 @@ class DataProfile:
         report.drop("empty line", blank, lines)
         frame, lines = frame[~blank], lines[~blank]
         if frame.empty:
-            raise _table_error(path, name, [Problem(None, "the file has a header but no data rows")],
-                               row_label)
+            empty = ("the table or query returned 0 rows" if section.get("_database") is not None
+                     else "the file has a header but no data rows")
+            raise _table_error(path, name, [Problem(None, empty)], row_label)
         out = {"_line": lines}
         for canonical, column in mapping.items():
             raw = frame[column]
@@ -653,6 +678,57 @@ def load_profile(path) -> DataProfile:
     return DataProfile(path, checked)
 
 
+def _check_path(profile_path: Path, where: str, section: dict, out: dict, name: str) -> None:
+    """``path``: one file, a folder of exports or a glob (not for web_log)."""
+    for key in ("table", "query", "password_env"):
+        if key in section:
+            raise ProfileError(f"{where}.{key}: only with `database:`; a file table has `path:`")
+    if "path" not in section or not section["path"]:
+        raise ProfileError(f"{where}: `path` is missing (the data file, relative to the profile)")
+    text = str(section["path"])
+    file = (profile_path.parent / Path(text).expanduser()).resolve()
+    if name != "web_log" and (is_many(text) or file.is_dir()):
+        files = expand_path(profile_path.parent, text)
+        if not files:
+            raise ProfileError(f"{where}.path: {text!r} matches no CSV or Parquet file (a "
+                               f"relative path is read from the profile's folder "
+                               f"{profile_path.parent})")
+        out["path"], out["_files"], out["_where"] = file, files, str(file)
+        out["_root"] = file if file.is_dir() else Path(os.path.commonpath([f.parent for f in files]))
+        return
+    if not file.is_file():
+        raise ProfileError(f"{where}.path: {file} not found (a relative path is read from "
+                           f"the profile's folder {profile_path.parent})")
+    out["path"] = file
+
+
+def _check_database(where: str, section: dict, out: dict) -> None:
+    """``database:`` URL without a password, and exactly one of ``table:`` / ``query:``."""
+    url = str(section["database"] or "")
+    shown = redact_url(url)
+    if "path" in section:
+        raise ProfileError(f"{where}: both `path` and `database`; keep one")
+    if not url.startswith(("postgresql://", "postgres://")):
+        raise ProfileError(f"{where}.database: {shown!r} is not a postgresql:// URL "
+                           "(postgresql://user@host:port/dbname); other databases are not "
+                           "supported yet")
+    if urlsplit(url).password is not None or "password=***" in shown:
+        raise ProfileError(f"{where}.database: the URL {shown} carries a password; a profile "
+                           "never holds one: remove it and set PGPASSWORD, a ~/.pgpass line, or "
+                           "`password_env: NAME` naming an environment variable")
+    if ("table" in section) == ("query" in section) or not (section.get("table")
+                                                            or section.get("query")):
+        raise ProfileError(f"{where}: with `database:` give exactly one of `table:` "
+                           "(e.g. sales.transactions) or `query:` (a SELECT)")
+    for key in ("decimal", "thousands", "encoding", "sep"):
+        if key in section:
+            raise ProfileError(f"{where}.{key}: not used with `database:` (values keep their "
+                               "database types); remove it")
+    out["_database"] = Database(url, table=section.get("table"), query=section.get("query"),
+                                password_env=section.get("password_env"))
+    out["path"] = out["_database"].what
+
+
 def _check_section(profile_path: Path, name: str, section) -> dict:
     where = f"{profile_path}: {name}"
     if isinstance(section, str):
@@ -664,13 +740,10 @@ def _check_section(profile_path: Path, name: str, section) -> dict:
             raise ProfileError(f"{where}: unknown key {key!r}{_close(key, KEYS[name])} "
                                f"(keys: {', '.join(sorted(KEYS[name]))})")
     out = dict(section)
-    if "path" not in section or not section["path"]:
-        raise ProfileError(f"{where}: `path` is missing (the data file, relative to the profile)")
-    file = (profile_path.parent / Path(str(section["path"])).expanduser()).resolve()
-    if not file.is_file():
-        raise ProfileError(f"{where}.path: {file} not found (a relative path is read from "
-                           f"the profile's folder {profile_path.parent})")
-    out["path"] = file
+    if name != "web_log" and "database" in section:
+        _check_database(where, section, out)
+    else:
+        _check_path(profile_path, where, section, out, name)
     for key, choices in CHOICES.items():
         custom_format = key == "format" and isinstance(section.get(key), str) and "%" in section[key]
         if key in section and section[key] not in choices and not custom_format:

@@ -14,6 +14,7 @@ Modules and their public names::
                poisson_deviance, d2_poisson, exposure_bins, lift_by_decile, frequency_scores
     segments   segment_pricing
     market     Insurer, simulate_market, market_summary
+    decision   decision_text (notebook 08's Decision from the run's figures)
 
 Plots: :mod:`crm_analysis.plots.insurance`.
 """

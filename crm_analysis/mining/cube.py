@@ -22,6 +22,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from crm_analysis.common import require_columns
+
 TIME_LEVELS = ("year", "quarter", "month")
 
 
@@ -57,9 +59,7 @@ def build_cube(
     dims = [*hierarchy, *dimensions]
     if not dims:
         raise ValueError("build_cube: give at least one dimension")
-    missing = [d for d in dims if d not in fact.columns]
-    if missing:
-        raise ValueError(f"build_cube: the fact table has no column(s) {missing}")
+    require_columns(fact, dims, "build_cube: the fact table")
     groups = []
     if hierarchy:
         groups.append(f"ROLLUP({', '.join(map(_quote, hierarchy))})")

@@ -26,9 +26,10 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 from scipy import stats
+from statsmodels.stats.proportion import proportion_confint
 
 from crm_analysis.common import require_columns
-from crm_analysis.estimates import FittedModel, check_level
+from crm_analysis.estimates import FittedModel, alpha_of
 
 
 def interaction_scan(frame: pd.DataFrame, outcome: str, factors: list[str],
@@ -83,14 +84,6 @@ def _deviance(successes: float, n: float) -> float:
         return 0.0
     p = successes / n
     return float(-2 * (successes * np.log(p) + (n - successes) * np.log1p(-p)))
-
-
-def _wilson(successes: np.ndarray, n: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
-    z = stats.norm.ppf(0.5 + level / 2)
-    p = successes / n
-    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
-    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
-    return centre - half, centre + half
 
 
 @dataclass(frozen=True)
@@ -186,8 +179,8 @@ class OptimalTree(FittedModel):
     def conf_int(self, level: float = 0.95) -> pd.DataFrame:
         """Wilson interval of each leaf's rate."""
         self._check_fitted()
-        low, high = _wilson(self.rules_["successes"].to_numpy(), self.rules_["n"].to_numpy(),
-                            check_level(level))
+        low, high = proportion_confint(self.rules_["successes"].to_numpy(), self.rules_["n"].to_numpy(),
+                                       alpha=alpha_of(level), method="wilson")
         return pd.DataFrame({"ci_low": low, "ci_high": high}, index=self.params_.index)
 
     def predict_proba(self, features: pd.DataFrame) -> np.ndarray:

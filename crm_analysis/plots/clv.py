@@ -109,8 +109,13 @@ def plot_clv_distribution(clv: pd.Series, ax=None):
     """Histogram of CLV per customer (log x axis) and the share of value in the top 10 %."""
     ax = _ax(ax)
     values = clv[clv > 0]
-    ax.hist(values, bins=np.logspace(np.log10(values.min()), np.log10(values.max()), 40))
-    ax.set(xscale="log", xlabel="CLV per customer", ylabel="customers", title="CLV distribution")
+    # customers the model believes gone have CLVs down to 1e-7; start the axis at 0.01 currency
+    # or the 1st percentile (whichever is higher) and count the rest in the first bar
+    low = max(float(values.quantile(0.01)), 0.01)
+    high = max(float(values.max()), low * 10)
+    ax.hist(values.clip(lower=low), bins=np.logspace(np.log10(low), np.log10(high), 40))
+    ax.set(xscale="log", xlabel=f"CLV per customer (currency; below {low:,.2g} in the first bar)",
+           ylabel="customers", title="CLV distribution")
     return ax
 
 

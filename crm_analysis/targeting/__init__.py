@@ -11,6 +11,7 @@ Modules and their public names::
     gains     gains_table, profit_curve, optimal_depth, expected_profit_curve
     uplift    TwoModelUplift, ClassTransformationUplift, qini_auc, uplift_auc, uplift_at_k,
               uplift_by_group, uplift_curves
+    decision  incremental_profit_curve, selection_decision, selection_decision_text
     designs   caravan_design, hillstrom_design
     checks    check_campaign, require_both_classes (value checks from crm_analysis.common)
 
@@ -18,6 +19,7 @@ Plots: :mod:`crm_analysis.plots.targeting`.
 """
 
 from .cube import CELL_POLICY, cube_cells, cube_summary
+from .decision import incremental_profit_curve, selection_decision, selection_decision_text
 from .designs import CARAVAN_CUTOFF, caravan_design, hillstrom_design
 from .gains import expected_profit_curve, gains_table, optimal_depth, profit_curve
 from .response import (calibration_table, fit_gradient_boosting, fit_logit, odds_ratios,
@@ -32,5 +34,6 @@ __all__ = [
     "odds_ratios", "optimal_depth", "predict_gradient_boosting", "predict_logit",
     "profit_curve", "qini_auc", "rfm_from_transactions", "rfm_scores", "rfm_segments",
     "transaction_cube_levels", "roc_auc", "uplift_at_k",
-    "uplift_auc", "uplift_by_group", "uplift_curves",
+    "uplift_auc", "uplift_by_group", "uplift_curves", "incremental_profit_curve",
+    "selection_decision", "selection_decision_text",
 ]

@@ -26,6 +26,18 @@ arrivals in the lifetime (Pareto/NBD); the first k of N uniform order statistics
 from normalized exponential spacings, so memory grows with the purchases kept, not with
 the purchases a customer would have made had they stayed.  The Geometric draw is written
 by inversion because numpy's integer geometric overflows for dropout probabilities near 0.
+
+**A purchase is a customer-day**, as in :func:`crm_analysis.clv.summarize_transactions`
+(and in the CDNOW data): the simulator keeps at most one purchase per customer and
+calendar day, the first, and drops later purchases the continuous-time process places on
+the same day. ``truth.customers`` (``n_repeat``, ``spend``) counts what is kept
+(``n_repeat_process`` the process's repeat purchases before that), so the log
+and its summary agree on every customer's repeat purchases. The kept log is the process
+observed at day resolution: at the default (CDNOW-like) parameters about 1.3 % of repeat
+purchases are dropped (445 of 34,610 for 20,000 customers, seed 3), all of them from heavy buyers on
+busy days; the model parameters are
+therefore recovered to within that thinning, and their interval coverage is tested on data
+drawn straight from the model (``tests/test_clv_coverage.py``).
 """
 
 from __future__ import annotations
@@ -83,7 +95,8 @@ class TransactionsTruth:
     ``customers`` has one row per customer: ``customer_id``, ``acquisition_date``,
     ``T_weeks`` (acquisition → end), ``lam`` (purchases/week), ``dropout_p`` (BG/NBD) or
     ``mu`` (dropout rate/week) and ``lifetime_weeks`` (Pareto/NBD), ``alive_at_end``,
-    ``n_repeat`` (repeat purchases in the window), ``nu``, ``mean_spend`` (p/ν, currency
+    ``n_repeat`` (repeat purchase days in the window, as the log shows them),
+    ``n_repeat_process`` (repeat purchases of the process before same-day ones are dropped), ``nu``, ``mean_spend`` (p/ν, currency
     per transaction), ``spend`` (our total spend in the window), ``share_of_wallet`` and
     ``category_spend`` (the customer's market spend across all retailers in the window).
     Parameters of the model not used are ``None``.
@@ -231,6 +244,16 @@ def simulate_transactions(
     repeat_weeks = _first_order_statistics(rng, n_repeat, arrivals, span)
     owner = np.concatenate([np.arange(n), np.repeat(np.arange(n), n_repeat)])
     weeks = np.concatenate([acquired, acquired[owner[n:]] + repeat_weeks])
+    # at most one purchase per customer-day: keep each customer's first purchase of a day
+    seconds = np.floor(weeks * WEEK.total_seconds()).astype(np.int64)  # as weeks_to_datetime
+    day = (seconds + int((start_ts - start_ts.normalize()).total_seconds())) // 86_400
+    first_of_day = np.lexsort((weeks, day, owner))
+    same = np.zeros(owner.size, bool)
+    same[first_of_day[1:]] = (owner[first_of_day[1:]] == owner[first_of_day[:-1]]) & \
+        (day[first_of_day[1:]] == day[first_of_day[:-1]])
+    owner, weeks = owner[~same], weeks[~same]
+    n_repeat_process = n_repeat
+    n_repeat = np.bincount(owner, minlength=n) - 1
 
     nu = rng.gamma(q, 1.0 / gamma, n)
     amount = np.maximum(np.round(rng.gamma(p, 1.0, owner.size) / nu[owner], 2), 0.01)
@@ -257,6 +280,7 @@ def simulate_transactions(
             **per_customer,
             "alive_at_end": alive,
             "n_repeat": n_repeat,
+            "n_repeat_process": n_repeat_process,
             "nu": nu,
             "mean_spend": p / nu,
             "spend": spend,
