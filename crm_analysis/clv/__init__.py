@@ -42,7 +42,7 @@ from .gamma_gamma import GammaGamma, spend_frequency_correlation
 from .intervals import customer_intervals, opportunity_intervals, top_customer_intervals
 from .mbgnbd import MBGNBD
 from .pareto_nbd import ParetoNBD
-from .robust import ModelFit, clv_model, fit_transaction_models
+from .robust import ModelFit, clv_model, fit_transaction_models, guarded
 from .sbg import ShiftedBetaGeometric, survival_projection
 from .sources import analysis_window, data_window_text, load_clv_transactions
 from .summary import summarize_transactions
@@ -84,6 +84,7 @@ __all__ = [
     "driver_sensitivity",
     "fit_transaction_models",
     "frequency_histogram",
+    "guarded",
     "holdout_by_frequency",
     "load_clv_transactions",
     "ltv_formula",

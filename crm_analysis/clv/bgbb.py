@@ -243,8 +243,10 @@ class BGBB(MLEModel):
         return first + np.where(ok, terms, 0.0).sum(axis=-1)
 
 
-def bgbb_tracking(model: BGBB, summary: pd.DataFrame, actual=None, labels=None) -> pd.DataFrame:
-    """Expected repeat transactions of a cohort per opportunity, 1..N: for the calibration
+def bgbb_tracking(model: BGBB, summary: pd.DataFrame, actual=None, labels=None,
+                  n_holdout: int = 0) -> pd.DataFrame:
+    """Expected repeat transactions of a cohort per opportunity, 1..N (N = the largest n plus
+    ``n_holdout``, or ``len(actual)`` when ``actual`` is given): for the calibration
     opportunities (k <= n of each customer) the unconditional expectation
     α/(α+β)·B(γ, δ+k)/B(γ,δ) per customer, after it the conditional expectation given each
     customer's (x, t_x, n).  ``actual`` (per opportunity) and ``labels`` (e.g. years) are
@@ -253,7 +255,7 @@ def bgbb_tracking(model: BGBB, summary: pd.DataFrame, actual=None, labels=None) 
     x, t_x, n, w = opportunity_arrays(summary)
     cells = compress_cells(x, t_x, n, w)
     n_max = int(cells["n"].max())
-    horizon = n_max + (len(actual) - n_max if actual is not None else 0)
+    horizon = len(actual) if actual is not None else n_max + int(n_holdout)
     al, be, ga, de = model.params_.to_numpy()
     k = np.arange(1, horizon + 1)
     per_new = al / (al + be) * np.exp(betaln(ga, de + k) - betaln(ga, de))

