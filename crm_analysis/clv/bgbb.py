@@ -28,6 +28,9 @@ expected transactions in the first n opportunities), :meth:`BGBB.p_alive`,
 over the future opportunities of E[p | data] · P(alive at n+k | data), which stays finite
 at γ = 1 where the paper's closed form has a removable singularity.
 
+No evidence of drop-out (γ → 0: every customer keeps transacting with their own p, the
+beta-binomial) is a result, not a failure: see :mod:`crm_analysis.clv.edges`.
+
 Written by hand because no maintained Python library fits BG/BB by weighted maximum
 likelihood with standard errors (lifetimes, archived, has no standard errors and numeric
 gradients; pymc-marketing is Bayesian).
@@ -39,7 +42,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import betaln, digamma, hyp2f1
 
-from ._fit import MLEModel
+from . import edges
+from ._fit import ConvergenceError, MLEModel
 
 #: Column names of a discrete-opportunity summary (see :mod:`.discrete`).
 FREQUENCY, RECENCY, OPPORTUNITIES, WEIGHT = "frequency", "recency_opportunities", "opportunities", "customers"
@@ -106,10 +110,66 @@ class BGBB(MLEModel):
         if not np.any(data["x"] > 0):
             raise ValueError("discrete summary: no customer made a repeat transaction, so BG/BB "
                              "is not identified; use more opportunities (a longer window)")
+        at_boundary = edges.bgbb_at_boundary(data)
+        if at_boundary is not None:  # γ → 0: the beta-binomial limit (see crm_analysis.clv.edges)
+            edges.set_bgbb_boundary(self, at_boundary)
+            return self
         first = {"alpha": 1.0, "beta": 1.0, "gamma": 1.0, "delta": 1.0}
         first.update(start or {})
-        self._maximize(data, np.log([first[k] for k in self.param_names]), n_obs=float(data["w"].sum()))
+        try:
+            self._maximize(data, np.log([first[k] for k in self.param_names]), n_obs=float(data["w"].sum()))
+        except ConvergenceError:
+            if not self._fall_back(data, converged=False):
+                raise
+            return self
+        self._fall_back(data, converged=True)  # converged with mean drop-out < 1e-4: the limit
         return self
+
+    def _fall_back(self, data, converged: bool) -> bool:
+        """Store the beta-binomial limit when the optimizer stopped with γ/(γ+δ) < 1e-4, or
+        (failed fits) at a small drop-out not significantly better than none
+        (:func:`crm_analysis.clv.edges.not_significant`)."""
+        last = self._last_log_params
+        ga, de = np.exp(last[2:])
+        mean = ga / (ga + de)
+        if not mean < (1e-4 if converged else 1e-2):
+            return False
+        log_params, loglik, cov = edges.fit_beta_binomial(data["x"], data["n"], data["w"])
+        if not np.all(np.isfinite(cov)) or np.any(np.diag(cov) <= 0):
+            return False
+        found = self._loglik(last, data)
+        clause = "" if mean < 1e-4 else edges.not_significant(found, loglik, mean)
+        if clause is None:
+            return False
+        edges.set_bgbb_boundary(self, {"log_params": log_params, "loglik": loglik, "cov_log": cov, "data": data})
+        self.boundary_ += clause
+        self._loglik_found = found
+        return True
+
+    def _full_data(self) -> dict:
+        return self._data
+
+    def _prediction_params(self) -> tuple[float, float, float, float]:
+        """(α, β, γ, δ) for the prediction formulas; at the no-drop-out boundary (γ = 0) the
+        limit γ → 0 with δ = 1 (γ = 1e-200: B(γ, δ+k)/B(γ, δ) = 1 and death terms 0 to
+        double precision)."""
+        al, be, ga, de = self.params_.to_numpy()
+        return (al, be, 1e-200, 1.0) if ga == 0 else (al, be, ga, de)
+
+    def summary(self, level: float = 0.95) -> pd.DataFrame:
+        """Estimate table (log-scale Wald intervals); at the no-drop-out boundary α, β of the
+        beta-binomial and a ``mean_dropout`` row with its profile-likelihood interval."""
+        if not getattr(self, "boundary_", None):
+            return super().summary(level)
+        fit = self._boundary_fit
+        table = edges.boundary_table(self, level, fit["log_params"], np.sqrt(np.diag(fit["cov_log"])), [0, 1])
+        table.attrs.update(boundary=self.boundary_, loglik=self.loglik_, n_obs=self.n_obs_, model="BGBB")
+        return table
+
+    def conf_int(self, level: float = 0.95) -> pd.DataFrame:
+        if getattr(self, "boundary_", None):
+            return self.summary(level).loc[list(self.param_names), ["ci_low", "ci_high"]]
+        return super().conf_int(level)
 
     @staticmethod
     def _data_from(cells: dict) -> dict:
@@ -155,7 +215,7 @@ class BGBB(MLEModel):
     # ------------------------------------------------------------------ predictions
     def _log_lik_cells(self, x, t_x, n) -> np.ndarray:
         data = self._data_from({"x": x, "t_x": t_x, "n": n, "w": np.ones(x.size)})
-        al, be, ga, de = self.params_.to_numpy()
+        al, be, ga, de = self._prediction_params()
         xa = x[:, None]
         terms = (betaln(al + xa, be + data["b"]) - betaln(al, be) + betaln(ga + data["g"], de + data["d"])
                  - betaln(ga, de))
@@ -180,7 +240,7 @@ class BGBB(MLEModel):
     def expected_transactions(self, n) -> np.ndarray:
         """E[X(n)]: a new customer's expected repeat transactions in opportunities 1..n."""
         self._check_fitted()
-        al, be, ga, de = self.params_.to_numpy()
+        al, be, ga, de = self._prediction_params()
         n = np.asarray(n, dtype="int64")
         k = np.arange(1, int(n.max(initial=0)) + 1)
         per = al / (al + be) * np.exp(betaln(ga, de + k) - betaln(ga, de))
@@ -191,7 +251,7 @@ class BGBB(MLEModel):
         """P(alive at opportunity n + ``future`` | x, t_x, n); ``future=1`` is FHS 2010's
         P(alive in period n+1), ``future=0`` alive at the last observed opportunity."""
         self._check_fitted()
-        al, be, ga, de = self.params_.to_numpy()
+        al, be, ga, de = self._prediction_params()
         x, t, nn, inv = self._cells(frequency, recency, n)
         log_p = (betaln(al + x, be + nn - x) - betaln(al, be) + betaln(ga, de + nn + future)
                  - betaln(ga, de) - self._log_lik_cells(x, t, nn))
@@ -201,7 +261,7 @@ class BGBB(MLEModel):
         """E[X(n, n+n*) | x, t_x, n]: expected transactions in the next ``n_star`` opportunities
         (FHS 2010 eq. 13, as the sum over k = 1..n* of E[p | data] · P(alive at n+k | data))."""
         self._check_fitted()
-        al, be, ga, de = self.params_.to_numpy()
+        al, be, ga, de = self._prediction_params()
         x, t, nn, inv = self._cells(frequency, recency, n)
         k = np.arange(1, int(n_star) + 1, dtype="float64")[None, :]
         base = betaln(al + x + 1, be + nn - x) - betaln(al, be) - betaln(ga, de) - self._log_lik_cells(x, t, nn)
@@ -214,7 +274,7 @@ class BGBB(MLEModel):
         self._check_fitted()
         if not discount_rate > 0:
             raise ValueError(f"discount_rate must be > 0 (per opportunity), got {discount_rate!r}")
-        al, be, ga, de = self.params_.to_numpy()
+        al, be, ga, de = self._prediction_params()
         x, t, nn, inv = self._cells(frequency, recency, n)
         log_front = (betaln(al + x + 1, be + nn - x) - betaln(al, be) + betaln(ga, de + nn + 1) - betaln(ga, de)
                      - np.log1p(discount_rate) - self._log_lik_cells(x, t, nn))
@@ -224,7 +284,7 @@ class BGBB(MLEModel):
         """P(X(n) = x): probability that a new customer makes x repeat transactions in
         opportunities 1..n (FHS 2010 eq. 8)."""
         self._check_fitted()
-        al, be, ga, de = self.params_.to_numpy()
+        al, be, ga, de = self._prediction_params()
         x, n = np.broadcast_arrays(np.asarray(x, dtype="float64"), np.asarray(n, dtype="float64"))
         from scipy.special import gammaln
 
@@ -256,7 +316,7 @@ def bgbb_tracking(model: BGBB, summary: pd.DataFrame, actual=None, labels=None,
     cells = compress_cells(x, t_x, n, w)
     n_max = int(cells["n"].max())
     horizon = len(actual) if actual is not None else n_max + int(n_holdout)
-    al, be, ga, de = model.params_.to_numpy()
+    al, be, ga, de = model._prediction_params()
     k = np.arange(1, horizon + 1)
     per_new = al / (al + be) * np.exp(betaln(ga, de + k) - betaln(ga, de))
     expected = np.zeros(horizon)

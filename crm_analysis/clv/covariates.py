@@ -11,6 +11,9 @@ compress well); standard errors from the observed information (:mod:`._fit`), Wa
 intervals — on the log scale for r, α, a, b, on the natural scale for the coefficients.
 Predictions per customer use the customer's own α_i and b_i in the BG/NBD formulas.
 
+No evidence of drop-out (a → 0) gives the NBD with the purchase covariates as the result
+(see :mod:`crm_analysis.clv.edges`).
+
 Written by hand: no Python library fits covariate BTYD models by maximum likelihood
 (CLVTools is R; lifetimes has no covariates).
 """
@@ -22,7 +25,8 @@ import pandas as pd
 from scipy.special import betaln, digamma, gammaln, hyp2f1
 
 from ..estimates import estimate_table, normal_quantile
-from ._fit import MLEModel, compress
+from . import edges
+from ._fit import ConvergenceError, MLEModel, compress
 from .summary import rfm_arrays, time_unit_of
 
 BASE = ("r", "alpha", "a", "b")
@@ -47,8 +51,31 @@ class CovariateBGNBD(MLEModel):
         arrays = {"x": x, "t_x": t_x, "T": T, **{f"p{j}": zp[:, j] for j in range(zp.shape[1])},
                   **{f"d{j}": zd[:, j] for j in range(zd.shape[1])}}
         # > 200,000 customers: start from the fit on a random 50,000 (see MLEModel._maximize_warm)
-        self._maximize_warm(lambda cols: self._data_from(cols, zp.shape[1], zd.shape[1]), arrays, theta0,
-                            n_obs=len(x))
+        prepare = lambda cols: self._data_from(cols, zp.shape[1], zd.shape[1])  # noqa: E731
+        if len(x) <= 200_000:  # no evidence of drop-out? (see crm_analysis.clv.edges)
+            data = prepare(arrays)
+            at_boundary = edges.covariate_at_boundary(data)
+            if at_boundary is not None and edges.set_covariate_boundary(self, data, len(x), at_boundary):
+                return self
+        try:
+            self._maximize_warm(prepare, arrays, theta0, n_obs=len(x))
+        except ConvergenceError:
+            data = prepare(arrays)  # ran to the no-drop-out edge? then the covariate NBD is the result
+            last = getattr(self, "_last_log_params", None)
+            mean = np.inf if last is None else edges.mean_dropout_max(self, data, last)
+            if not mean < 1e-2:
+                raise
+            fit = edges.fit_covariate_nbd(data, np.r_[last[:2], last[4:4 + zp.shape[1]]])
+            found = self._loglik(last, data)
+            clause = "" if mean < 1e-4 else edges.not_significant(found, fit[1], mean)
+            if clause is None or not edges.set_covariate_boundary(self, data, len(x), fit):
+                raise
+            self.boundary_ += clause
+            self._loglik_found = found
+            return self
+        if edges.mean_dropout_max(self, self._data, self._log_params) < 1e-4:
+            if edges.set_covariate_boundary(self, self._data, n_obs=len(x)):
+                return self
         # _maximize reports exp(θ); the coefficients are θ itself (delta method only for the rest)
         k = len(BASE)
         theta = self._log_params
@@ -89,6 +116,25 @@ class CovariateBGNBD(MLEModel):
                 raise ValueError(f"covariates: column {c!r} is missing or not numeric for {int(bad.sum())} "
                                  f"customers of the summary, e.g. {list(summary.index[bad][:10])}")
         return (aligned[purchase].to_numpy(dtype="float64"), aligned[dropout].to_numpy(dtype="float64"))
+
+    def _full_data(self) -> dict:
+        return self._data
+
+    def _no_dropout(self) -> bool:
+        return bool(self.params_["a"] == 0)
+
+    def summary(self, level: float = 0.95) -> pd.DataFrame:
+        """Estimate table; at the no-drop-out boundary r, α and the purchase coefficients of
+        the covariate NBD, a = 0, b and the drop-out coefficients not identified, and a
+        ``mean_dropout`` row (a/(a+b) at z = 0) with its profile-likelihood interval."""
+        if not getattr(self, "boundary_", None):
+            return super().summary(level)
+        fit = self._boundary_fit
+        n_d = len(self.dropout_)
+        table = edges.boundary_table(self, level, fit["theta"], np.sqrt(np.diag(fit["cov"])), fit["idx"],
+                                     natural_idx=fit["idx"][2:], profile_start=np.r_[fit["theta"], np.zeros(n_d)])
+        table.attrs.update(boundary=self.boundary_, loglik=self.loglik_, n_obs=self.n_obs_, model="CovariateBGNBD")
+        return table
 
     def _split(self, theta, zp, zd):
         k = len(BASE)
@@ -134,6 +180,8 @@ class CovariateBGNBD(MLEModel):
     def conf_int(self, level: float = 0.95) -> pd.DataFrame:
         """Log-scale Wald intervals for r, α, a, b; natural-scale Wald for the coefficients."""
         self._check_fitted()
+        if getattr(self, "boundary_", None):
+            return self.summary(level).loc[list(self.param_names), ["ci_low", "ci_high"]]
         z = normal_quantile(level)
         se = np.sqrt(np.diag(self.cov_log_.to_numpy()))
         theta, k = self._log_params, len(BASE)
@@ -162,6 +210,8 @@ class CovariateBGNBD(MLEModel):
         """P(alive at T) per customer of ``summary`` with their covariates."""
         self._check_fitted()
         x, t_x, T = rfm_arrays(summary)
+        if self._no_dropout():
+            return np.ones(x.size)
         r, al, a, b = self._customer_params(covariates, summary.index)
         log_odds = np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) + (r + x) * (np.log(al + T) - np.log(al + t_x))
         return np.where(x > 0, 1.0 / (1.0 + np.exp(np.minimum(log_odds, 700))), 1.0)
@@ -172,6 +222,8 @@ class CovariateBGNBD(MLEModel):
         self._check_fitted()
         x, t_x, T = rfm_arrays(summary)
         r, al, a, b = self._customer_params(covariates, summary.index)
+        if self._no_dropout():  # NBD with covariates: E[λ | x, T] t
+            return (r + x) / (al + T) * t
         z = t / (al + T + t)
         tail = (1 - z) ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
         return (a + b + x - 1) / (a - 1) * (1 - tail) * self.p_alive(summary, covariates)

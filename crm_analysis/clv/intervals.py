@@ -58,6 +58,8 @@ def simulate_alive_purchases(model, x, T, horizon: float, n_sims: int, seed: int
     shape = (n_sims, x.size)
     names, params = tuple(model.params_.index), model.params_
     lam = rng.gamma(params["r"] + x, 1.0 / (params["alpha"] + T), size=shape)
+    if getattr(model, "boundary_", None):  # no drop-out (the NBD limit): Poisson purchases
+        return rng.poisson(lam * horizon)
     if names == ("r", "alpha", "s", "beta"):  # Pareto/NBD
         mu = rng.gamma(params["s"], 1.0 / (params["beta"] + T), size=shape)
         return rng.poisson(lam * np.minimum(rng.exponential(1.0, size=shape) / mu, horizon))
@@ -191,10 +193,12 @@ def opportunity_intervals(model, summary: pd.DataFrame, *, n_star: int, level: f
     lookup = {k: i for i, k in enumerate(((un * base + ut) * base + ux).astype("int64"))}
     codes = np.array([lookup[k] for k in ((n * base + t_x) * base + x).astype("int64")])
     q = np.array([(1 - level) / 2, 1 - (1 - level) / 2])
-    draws = model.sample_params(n_draws, seed=seed)
-    alive_d, exp_d = _bgbb_draws(draws.to_numpy(), ux, ut, un, n_star)
+    draws = np.array(model.sample_params(n_draws, seed=seed).to_numpy(), dtype="float64")
+    limit = draws[:, 2] == 0  # at the no-drop-out boundary: γ → 0 (see BGBB._prediction_params)
+    draws[limit, 2], draws[limit, 3] = 1e-200, 1.0
+    alive_d, exp_d = _bgbb_draws(draws, ux, ut, un, n_star)
     rng = np.random.default_rng(seed + 1)
-    al, be, ga, de = model.params_.to_numpy()
+    al, be, ga, de = model._prediction_params()
     shape = (n_sims, ux.size)
     alive = rng.random(shape) < model.p_alive(ux, ut, un, future=0)[None, :]
     p = rng.beta(al + ux, be + un - ux, size=shape)
