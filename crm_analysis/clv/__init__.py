@@ -15,6 +15,8 @@ Modules::
     mbgnbd         MBG/NBD (Batislam, Denizel & Filiztekin 2007)
     bgbb           BG/BB for discrete opportunities (Fader, Hardie & Shang 2010), cohort tracking
     covariates     BG/NBD with static covariates on the purchase and drop-out sides
+    pareto_covariates  Pareto/NBD with static covariates (as CLVTools' pnbd)
+    edges          the no-drop-out boundary of MBG/NBD, BG/BB and covariate BG/NBD
     intervals      per-customer intervals: parameter uncertainty (Krinsky-Robb) and predictive spread
     discrete       discrete-opportunity (x, t_x, n) summary of a transaction log, cells
     pareto_nbd     Pareto/NBD (Schmittlein, Morrison & Colombo 1987)
@@ -41,6 +43,7 @@ from .diagnostics import frequency_histogram, holdout_by_frequency, p_alive_grid
 from .gamma_gamma import GammaGamma, spend_frequency_correlation
 from .intervals import customer_intervals, opportunity_intervals, top_customer_intervals
 from .mbgnbd import MBGNBD
+from .pareto_covariates import CovariateParetoNBD
 from .pareto_nbd import ParetoNBD
 from .robust import ModelFit, clv_model, fit_transaction_models, guarded
 from .sbg import ShiftedBetaGeometric, survival_projection
@@ -64,6 +67,7 @@ __all__ = [
     "MBGNBD",
     "ConvergenceError",
     "CovariateBGNBD",
+    "CovariateParetoNBD",
     "GammaGamma",
     "ModelFit",
     "ParetoNBD",
