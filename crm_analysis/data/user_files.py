@@ -188,6 +188,18 @@ def _header(path: Path, sep: str, encoding: str) -> list[str]:
     return [str(v) for v in first.iloc[0].tolist()] if len(first) else []
 
 
+def _concat_columns(chunks: list[pd.DataFrame]) -> pd.DataFrame:
+    """The chunks stacked one column at a time, each column's pieces released as soon as
+    it is joined, so the peak is the table plus one column (not two tables, as
+    ``pd.concat(chunks)`` needs). Empties ``chunks``."""
+    columns = list(chunks[0].columns)
+    joined = {}
+    for column in columns:
+        joined[column] = pd.concat([chunk.pop(column) for chunk in chunks], ignore_index=True)
+    chunks.clear()
+    return pd.DataFrame(joined, copy=False)
+
+
 def _read(path: Path, text_columns: list[str], encoding: str, sep: str | None,
           remedy=pass_argument, *, date_columns: tuple[str, ...] = ()) -> tuple[pd.DataFrame, str]:
     """Read the file; the mapped columns as text. Returns (frame, row label).
@@ -250,7 +262,7 @@ def _read(path: Path, text_columns: list[str], encoding: str, sep: str | None,
                         break
                     chunks.append(chunk)
                 else:
-                    frame = pd.concat(chunks, ignore_index=True) if chunks else pd.read_csv(path, **options)
+                    frame = _concat_columns(chunks) if chunks else pd.read_csv(path, **options)
             if chunks is None:  # some dates were not plain: read again, all as text
                 return _read(path, text_columns, encoding, sep, remedy)
             del chunks
