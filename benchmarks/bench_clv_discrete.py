@@ -1,5 +1,6 @@
 """Speed of BG/BB on a million customers (compressed cells), per-customer intervals for a
-million customers, (run by hand; results in benchmarks/README.md).
+million customers, covariate BG/NBD on a million and covariate Pareto/NBD on 100,000
+(run by hand; results in benchmarks/README.md).
 
     PYTHONPATH=$PWD OMP_NUM_THREADS=1 python benchmarks/bench_clv_discrete.py
 """
@@ -52,3 +53,13 @@ z = z.assign(z3=np.random.default_rng(4).standard_normal(len(z)))
 cfit = timed("CovariateBGNBD fit, 1,000,000 customers x 3 covariates (purchase z1, z2, z3; drop-out z1)",
              lambda: CovariateBGNBD().fit(csum, z, purchase=["z1", "z2", "z3"], dropout=["z1"]))
 print("  ", cfit.params_.round(3).to_dict(), "rows:", cfit.n_rows_)
+
+# Covariate Pareto/NBD: 100,000 customers, the same 3 covariates on both sides
+from crm_analysis.clv import CovariateParetoNBD  # noqa: E402
+from crm_analysis.data.synthetic import simulate_covariate_pareto_customers  # noqa: E402
+
+(psum, pz), _ = simulate_covariate_pareto_customers(100_000, seed=5)
+pz = pz.assign(z3=np.random.default_rng(6).standard_normal(len(pz)))
+pfit = timed("CovariateParetoNBD fit, 100,000 customers x 3 covariates (purchase z1, z2, z3; drop-out z1)",
+             lambda: CovariateParetoNBD().fit(psum, pz, purchase=["z1", "z2", "z3"], dropout=["z1"]))
+print("  ", pfit.params_.round(3).to_dict())
