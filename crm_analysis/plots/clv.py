@@ -121,7 +121,8 @@ def plot_clv_distribution(clv: pd.Series, ax=None):
 
 def plot_opportunity_tracking(table: pd.DataFrame, ax=None):
     """BG/BB cohort tracking (from ``clv.bgbb_tracking``): repeat transactions per
-    opportunity (e.g. year), actual vs model; the holdout shaded."""
+    opportunity (e.g. year), actual vs model; the holdout (or, without actuals, the
+    projection) shaded."""
     ax = _ax(ax)
     labels = table["label"] if "label" in table.columns else table["opportunity"]
     pos = np.arange(len(table))
@@ -130,7 +131,8 @@ def plot_opportunity_tracking(table: pd.DataFrame, ax=None):
     ax.plot(pos, table["expected"], "s--", label="BG/BB")
     hold = (table["period"] == "holdout").to_numpy()
     if hold.any():
-        ax.axvspan(pos[hold].min() - 0.5, pos.max() + 0.5, color="grey", alpha=0.15, label="holdout")
+        ax.axvspan(pos[hold].min() - 0.5, pos.max() + 0.5, color="grey", alpha=0.15,
+                   label="holdout" if "actual" in table.columns else "projection")
     ax.set_xticks(pos, [str(v) for v in labels])
     ax.set(xlabel="opportunity", ylabel="repeat transactions", title="Repeat transactions per opportunity")
     ax.set_ylim(bottom=0)
