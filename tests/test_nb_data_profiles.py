@@ -35,6 +35,7 @@ def test_03_renders_a_simulated_300_customer_file_at_defaults(run_notebook, simu
     results = run_notebook("03_lifetime_value", data=str(simulated_profile))
     assert results["total_clv"].value > 0
     assert set(results["bgnbd"].value) >= {"r", "alpha", "a", "b", "loglik"}
+    assert {"bgbb", "mbgnbd", "covariate_effects", "clv_interval_top10"} <= set(results)
     window = results["data_source"].value[1]
     frame = pd.read_csv(simulated_profile.parent / "sim300.csv", parse_dates=["date"])
     assert window.startswith(f"data window used: {frame['date'].min().date()} to {frame['date'].max().date()}")
@@ -75,6 +76,9 @@ def online_retail_profile(real_data_home, tmp_path_factory) -> Path:
 def test_03_on_online_retail_reaches_clv_at_the_no_dropout_boundary(run_notebook, online_retail_profile):
     results = run_notebook("03_lifetime_value", data=str(online_retail_profile))
     assert results["bgnbd"].value["a"] == 0.0  # a -> 0: the NBD limit, reported, not a crash
+    assert results["mbgnbd"].value["a"] == 0.0  # MBG/NBD reaches the same limit (clv.edges)
+    top = results["clv_interval_top10"].value  # per-customer intervals at the boundary
+    assert top["ci_low"] < top["estimate"] < top["ci_high"]
     assert results["total_clv"].value > 0
     assert "data window used: 2010-12-01 to 2011-12-09" in results["data_source"].value[1]
 
