@@ -155,6 +155,7 @@ def plot_clv_intervals(top: pd.DataFrame, ax=None):
     ax.legend(loc="lower right")
     return ax
 
+
 from ..glossary import localize_module  # noqa: E402 - labels in the notebook's language
 
 localize_module(globals())
