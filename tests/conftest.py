@@ -19,13 +19,17 @@ def run_notebook(tmp_path_factory):
     return its recorded key results as ``{name: Result}``.
 
     Runs are cached per (notebook, parameters) for the whole session, so several
-    value tests share one execution. Usage::
+    value tests share one execution. The notebook runs as the student edition: its
+    solution cells (tagged ``solution``) are left out, so value tests at other seeds do
+    not pay for them (nbval executes the stored notebooks, solutions included). Usage::
 
         results = run_notebook("04_target_customer_selection", seed=7)
         assert results["auc"].value > 0.6
     """
+    import nbformat
     import papermill as pm
 
+    from crm_analysis.report.editions import edition_notebook
     from crm_analysis.results import read_results
 
     out_dir = tmp_path_factory.mktemp("executed")
@@ -35,8 +39,10 @@ def run_notebook(tmp_path_factory):
         key = json.dumps([name, parameters], sort_keys=True, default=str)
         if key not in cache:
             out = out_dir / f"{name}-{len(cache)}.ipynb"
+            source = out_dir / f"{name}-{len(cache)}-student.ipynb"
+            nbformat.write(edition_notebook(NOTEBOOKS / f"{name}.ipynb", "student"), str(source))
             pm.execute_notebook(
-                str(NOTEBOOKS / f"{name}.ipynb"),
+                str(source),
                 str(out),
                 parameters=parameters,
                 kernel_name="python3",
