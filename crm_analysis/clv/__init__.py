@@ -11,6 +11,7 @@ Modules::
     summary        per-customer frequency / recency / age / spend, calibration-holdout split (pandas)
     summary_sql    the same summary with DuckDB over CSV/Parquet files larger than memory
     summary_spark  the same summary (same SQL) on Spark: local[*] or a cluster session (extra `spark`)
+    summary_polars the same summary with polars on one machine, all cores (extra `polars`)
     bgnbd          BG/NBD (Fader, Hardie & Lee 2005)
     pareto_nbd     Pareto/NBD (Schmittlein, Morrison & Colombo 1987)
     gamma_gamma    Gamma-Gamma spend per purchase (Fader, Hardie & Lee 2005; Fader & Hardie 2013)
