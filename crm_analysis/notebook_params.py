@@ -111,12 +111,14 @@ class Parameter:
 
 @dataclass(frozen=True)
 class NotebookInfo:
-    """A notebook in the workbook: its name (file stem), path, title and parameters."""
+    """A notebook in the workbook: its name (file stem), path, title, parameters and the
+    names of the key results its index row shows first (metadata ``crm_workbook.headlines``)."""
 
     name: str
     path: Path
     title: str
     parameters: dict[str, Parameter] = field(default_factory=dict)
+    headlines: list[str] = field(default_factory=list)
 
 
 def default_notebook_dir() -> Path:
@@ -166,7 +168,8 @@ def read_notebook_info(path: Path) -> NotebookInfo:
             raise ParameterError(f"{path}: parameter {name!r}: {exc}") from None
         params[name] = Parameter(name, spec["inferred_type_name"], default, spec["help"],
                                  constraint)
-    return NotebookInfo(path.stem, path, _title(nb, path.stem), params)
+    headlines = list(nb.metadata.get("crm_workbook", {}).get("headlines", []))
+    return NotebookInfo(path.stem, path, _title(nb, path.stem), params, headlines)
 
 
 def discover_notebooks(directory: Path | None = None) -> list[NotebookInfo]:

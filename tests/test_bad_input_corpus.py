@@ -841,13 +841,17 @@ def test_large_files_read_in_chunks_report_the_same(tmp_path, monkeypatch, case,
         assert fragment in str(caught.value), str(caught.value)
 
 
-def test_duplicate_rows_found_as_pandas_finds_them():
+@pytest.mark.parametrize("block", [1 << 20, 7])
+def test_duplicate_rows_found_as_pandas_finds_them(monkeypatch, block):
     """The sort-based duplicate check against ``DataFrame.duplicated`` (the reference) on
-    random frames with text, signed zeros, NaN, NaT and integers."""
+    random frames with text, signed zeros, NaN, NaT and integers, hashed in one block and
+    in blocks of 7 rows."""
     import numpy as np
 
+    from crm_analysis.data import user_files
     from crm_analysis.data.user_files import _duplicated
 
+    monkeypatch.setattr(user_files, "_HASH_BLOCK", block)
     rng = np.random.default_rng(0)
     for _ in range(200):
         n = int(rng.integers(1, 60))

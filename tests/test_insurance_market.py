@@ -23,15 +23,15 @@ def _run(truth, **kw):
                            truth.expected_pure_premium, INSURERS, **args)
 
 
-def test_books_balance_and_customers_are_conserved(world):
-    books = _run(world)
+def test_customers_are_conserved_and_claims_match_the_true_costs(world):
+    books = _run(world, severity_shape=None)
     assert len(books) == 8 * 3
-    assert np.allclose(books["profit"], books["premiums"] - books["claims"], rtol=0, atol=1e-6)
-    per_year = books.groupby("year")
-    assert (per_year["policies"].sum() == 30_000).all()
-    assert np.allclose(per_year["market_share"].sum(), 1.0)
-    assert np.allclose(books["loss_ratio"], books["claims"] / books["premiums"])
-    assert np.allclose(books["margin"], 1 - books["loss_ratio"])
+    assert (books.groupby("year")["policies"].sum() == 30_000).all()
+    # every policy is insured somewhere every year, so the market's claims over 8 years are
+    # Poisson counts × fixed severities with mean 8·Σ freq·sev and variance 8·Σ freq·sev²
+    mean = 8 * (world.expected_frequency * world.expected_severity).sum()
+    sd = np.sqrt(8 * (world.expected_frequency * world.expected_severity ** 2).sum())
+    assert abs(books["claims"].sum() - mean) < 4 * sd
     summary = market_summary(books)
     assert summary["profit"].sum() == pytest.approx(books["premiums"].sum() - books["claims"].sum())
 
@@ -45,12 +45,14 @@ def test_adverse_selection_the_flat_insurers_keep_the_bad_risks(world):
     assert summary.loc["risk", "final_share"] > summary.loc["risk", "initial_share"]
 
 
-def test_risk_based_insurer_with_true_scores_earns_its_loading(world):
-    # deterministic claim costs; repricing divides out only count noise, so the
-    # 8-year margin is 1 − 1/1.1 up to a few 0.1% (≈ 90,000 claims over the period)
-    books = _run(world, severity_shape=None)
-    margin = market_summary(books).loc["risk", "margin"]
-    assert margin == pytest.approx(1 - 1 / 1.1, abs=0.01)
+def test_risk_based_insurer_with_true_scores_earns_its_loading_on_average(world):
+    # priced at 1.1 × the true expected cost, the risk-based insurer's 8-year margin is
+    # 1 − 1/1.1 in expectation; over 50 markets the mean margin lies within 4 standard
+    # errors of it (the spread of the 50 margins gives the standard error, about 0.0004)
+    margins = np.array([market_summary(_run(world, severity_shape=None, seed=s)).loc["risk", "margin"]
+                        for s in range(50)])
+    standard_error = margins.std(ddof=1) / np.sqrt(len(margins))
+    assert abs(margins.mean() - (1 - 1 / 1.1)) < 4 * standard_error
 
 
 def test_without_price_sensitivity_shares_stay_even(world):

@@ -92,11 +92,12 @@ def test_falls_back_to_synthetic_when_fremtpl2_is_unavailable(run_notebook, tmp_
                          ids=["default", "seed3", "seed5"])
 def test_decision_ranks_with_the_model_of_higher_gini(run_notebook, params):
     """The Decision names the frequency model with the higher hold-out Gini; on the synthetic
-    truth (Gini against the true expected claims, no claim noise) that model ranks at least
-    as well as the other, up to 0.01 of Gini."""
+    truth (Gini against the true expected claims, no claim noise) that model ranks best too
+    (measured: GLM 0.185 vs 0.167 at the default, 0.180 vs 0.151 at seed 3, 0.176 vs 0.144
+    at seed 5)."""
     r = {k: v.value for k, v in run_notebook(NB, **params).items()}
     gini = {"GLM": r["gini_glm"], "boosted trees": r["gini_gbm"]}
     true = {"GLM": r["gini_true_glm"], "boosted trees": r["gini_true_gbm"]}
     best = r["best_ranking_model"]
     assert gini[best] == max(gini.values())
-    assert true[best] >= max(true.values()) - 0.01
+    assert true[best] == max(true.values())

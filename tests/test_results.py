@@ -93,3 +93,68 @@ def test_record_estimate_table_round_trip():
     assert results["two"].value == {"a": {"estimate": 1.0, "ci_low": 0.5, "ci_high": 1.5, "level": 0.95},
                                     "b": {"estimate": 2.0, "ci_low": 1.5, "ci_high": 2.5, "level": 0.95}}
     assert "CI 0.5 to 1.5" in nb.cells[0].outputs[1]["data"]["text/plain"]
+
+
+def test_numbers_keep_their_published_precision():
+    # Fader, Hardie & Lee (2005) print the CDNOW BG/NBD log-likelihood as -9,582.4
+    assert format_value(-9582.4291, decimals=1) == "-9,582.4"
+    assert format_value({"r": 0.24259, "loglik": -9582.4291}, decimals={"loglik": 1}) == (
+        "r 0.2426; loglik -9,582.4")
+    assert format_value(-33225.5812, decimals=2) == "-33,225.58"  # BG/BB, Fader et al. (2010)
+    assert format_value(60947.0) == "60,947"
+    assert format_value(0.816, decimals=3) == "0.816"
+
+
+def test_long_values_are_cut_between_items_never_inside_a_number():
+    value = {f"segment {i}": 123456.0 + i for i in range(20)}  # recorded order, not sorted
+    text = format_value(value, limit=60)
+    assert len(text) <= 60 and text.endswith("more)")
+    kept = text.split("; … (")[0].split("; ")
+    assert kept == [f"segment {i} {123456 + i:,}" for i in range(len(kept))]
+    assert text.endswith(f"({20 - len(kept)} more)")
+
+
+def test_labels_and_decimals_survive_the_kernel_round_trip(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(
+        "from crm_analysis.results import record\n"
+        "record('loglik', -9582.4291, label='Log-likelihood', decimals=1)\n"
+        "record('profit_mass', 59829.0, unit='EUR')\n"
+        "record('bgnbd', {'r': 0.2426, 'alpha': 4.414, 'a': 0.79, 'b': 2.43})\n")]
+    NotebookClient(nb, kernel_name="python3").execute()
+    results = read_results(nb)
+    assert results["loglik"].title == "Log-likelihood" and results["loglik"].decimals == 1
+    assert results["profit_mass"].title == "Profit mass"  # no label: the name in words
+    shown = nb.cells[0].outputs[0]["data"]["text/plain"]
+    assert "Log-likelihood (loglik) = -9,582.4" in shown
+    path = tmp_path / "saved.ipynb"  # notebook files sort JSON keys; the recorded order survives
+    nbformat.write(nb, str(path))
+    assert list(read_results(path)["bgnbd"].value) == ["r", "alpha", "a", "b"]
+
+
+def test_index_headlines_read_like_sentences():
+    from crm_analysis.report.index import headlines
+    results = {
+        "data_source": {"value": "synthetic"},
+        "segments": {"value": {f"s{i}": 1000.5 * i for i in range(30)}, "unit": "EUR"},
+        "loglik": {"value": -9582.4291, "label": "Log-likelihood", "decimals": 1},
+        "auc": {"value": {"estimate": 0.667, "ci_low": 0.65, "ci_high": 0.68}, "label": "AUC"},
+    }
+    rows = headlines(results, count=3, width=50)
+    assert [r["label"] for r in rows] == ["Log-likelihood", "AUC", "Segments"]
+    assert rows[0]["text"] == "-9,582.4" and rows[1]["text"] == "0.667 (CI 0.65 to 0.68)"
+    assert [r["label"] for r in headlines(results, first=["auc"], count=2)] == ["AUC", "Log-likelihood"]
+    assert len(rows[2]["text"]) <= 50 and rows[2]["text"].endswith("more) EUR")
+    with pytest.raises(ValueError, match="decimals"):
+        record("x", 1.0, decimals=-1)
+
+
+def test_shares_read_as_percentages():
+    from crm_analysis.results import display_value
+    assert display_value(0.2498, "share") == "25.0 %"
+    assert display_value(-0.1215, "share") == "-12.2 %"
+    assert display_value({"estimate": 0.0634, "ci_low": 0.0568, "ci_high": 0.0709, "level": 0.95},
+                         "share of human sessions") == "6.3 (CI 5.7 to 7.1) % of human sessions"
+    assert display_value(4338, "customers") == "4,338 customers"
+    assert display_value(True) == "yes"

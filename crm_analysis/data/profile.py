@@ -92,6 +92,7 @@ from crm_analysis.data.sources import Database, expand_path, is_many, read_files
 
 from crm_analysis.data.user_files import (
     DataValidationError,
+    arrow_memory_pool,
     Problem,
     _check_columns,
     _examples,
@@ -298,6 +299,7 @@ class DataProfile:
 
     # -- reading -----------------------------------------------------------------------
 
+    @arrow_memory_pool()
     def _read_table(self, name: str):
         """(frame with canonical columns + ``_line``, report, problems); cached per table."""
         if name in self._cache:

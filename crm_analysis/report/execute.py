@@ -44,6 +44,7 @@ class NotebookRun:
     parameters: dict[str, Any]
     overrides: dict[str, Any]
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
+    headlines: list[str] = field(default_factory=list)
     error: dict[str, Any] | None = None
     ipynb: str | None = None
     html: str | None = None
@@ -260,7 +261,8 @@ def execute_notebook(
     results = {}
     if output.exists():
         try:
-            results = {name: {"value": r.value, "unit": r.unit, "note": r.note}
+            results = {name: {"value": r.value, "unit": r.unit, "note": r.note,
+                              "label": r.title, "decimals": r.decimals}
                        for name, r in read_results(output).items()}
         except Exception as exc:  # noqa: BLE001 - a truncated file (full disk, kill)
             output.unlink(missing_ok=True)
@@ -276,6 +278,7 @@ def execute_notebook(
         parameters=effective_parameters(info, overrides),
         overrides=dict(overrides),
         results=results,
+        headlines=list(info.headlines),
         error=error,
         ipynb=output.name if output.exists() else None,
     )

@@ -14,7 +14,7 @@ from typing import Any
 
 import jinja2
 
-from ..results import format_value
+from ..results import display_value, format_value, humanize
 
 MANIFEST = "manifest.json"
 
@@ -26,7 +26,40 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["figure"] = format_value
+    env.filters["headlines"] = headlines
     return env
+
+
+#: Recorded names that describe a run's inputs rather than its findings.
+_NOT_HEADLINES = ("data_source", "data_source_used")
+
+
+def headlines(results: dict[str, dict[str, Any]], first: list[str] | tuple = (),
+              count: int = 6, width: int = 90) -> list[dict[str, str]]:
+    """A notebook's findings for the index, each as ``label``, ``text`` (value and unit, at
+    most ``width`` characters, cut between items, never inside a number) and ``note``.
+
+    The results named in ``first`` (the notebook's metadata ``crm_workbook.headlines``)
+    come first, in that order; the other places, up to ``count`` in all, go to findings
+    whose value is a number, a text or one estimate, then to tables and long mappings.
+    """
+    def short(result: dict[str, Any]) -> bool:
+        value = result.get("value")
+        return not isinstance(value, (list, dict)) or (
+            isinstance(value, dict) and {"ci_low", "ci_high"} <= value.keys())
+
+    found = [(name, r) for name, r in results.items() if name not in _NOT_HEADLINES]
+    chosen = ([(name, results[name]) for name in first if name in results]
+              + [item for item in found if short(item[1]) and item[0] not in first]
+              + [item for item in found if not short(item[1]) and item[0] not in first])
+    chosen = chosen[:max(count, sum(name in results for name in first))]
+    rows = []
+    for name, result in chosen:
+        text = display_value(result.get("value"), result.get("unit"), limit=width,
+                             decimals=result.get("decimals"))
+        rows.append({"name": name, "label": result.get("label") or humanize(name),
+                     "text": text, "note": result.get("note") or ""})
+    return rows
 
 
 def write_atomically(path: Path, text: str) -> None:
