@@ -190,6 +190,9 @@ def bench_engines() -> dict:
                 continue
             n, seconds, peak, jvm = proc.stdout.strip().splitlines()[-1].split()
             runs[name].append((int(n), float(seconds), float(peak) + float(jvm), float(jvm)))
+            print(json.dumps({"round": len(runs[name]), "contender": name, "seconds": round(float(seconds), 2),
+                              "peak_gb": round(float(peak) + float(jvm), 3), "load": os.getloadavg()}),
+                  file=sys.stderr, flush=True)
     result = {"rows": rows, "customers_in_log": customers, "rounds": rounds, "load_before": os.getloadavg()}
     for name, values in runs.items():
         ok = [v for v in values if v]
