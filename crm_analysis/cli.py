@@ -23,6 +23,7 @@ from .notebook_params import (
     run_as_of,
     settle_as_of,
 )
+from .report.editions import EDITIONS, export_notebooks
 
 EPILOG = textwrap.dedent(
     """\
@@ -40,7 +41,9 @@ EPILOG = textwrap.dedent(
         annual_discount_rate: 0.1
 
     output: <output-dir>/<as-of>/ holds one HTML report and the executed .ipynb per
-    notebook, manifest.json and index.html; <output-dir>/index.html lists the runs.
+    notebook, manifest.json, index.html (course map and results) and glossary.html;
+    <output-dir>/index.html lists the runs. --edition instructor also runs the worked
+    solutions (cells tagged `solution`) into <output-dir>/<as-of>-instructor/.
 
     scheduling (cron, every Monday 06:00, a dated run with a parameters file):
       0 6 * * 1  cd /srv/crm-workbook && .venv/bin/crm-workbook render \\
@@ -99,6 +102,19 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--jobs", type=int, default=1, help="notebooks run at once (default 1)")
     render.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                         help="per-cell execution limit in seconds (default: none)")
+    render.add_argument("--edition", choices=EDITIONS, default="student",
+                        help="student (default): without the worked solutions, into "
+                             "<output-dir>/<as-of>/; instructor: with the solutions (cells "
+                             "tagged `solution`) executed and their code shown, into "
+                             "<output-dir>/<as-of>-instructor/")
+
+    export = sub.add_parser(
+        "export", help="write copies of the notebooks (outputs cleared) for handing out")
+    export.add_argument("directory", type=Path, metavar="DIR", help="folder to write into")
+    export.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
+                        help="notebook name from `list` or path to an .ipynb (default: all)")
+    export.add_argument("--edition", choices=EDITIONS, required=True,
+                        help="student: without the solution cells; instructor: with them")
     return parser
 
 
@@ -191,7 +207,7 @@ def _render(args: argparse.Namespace) -> int:
         chosen, not_run = _plan_data(args.data, chosen, plan)
 
     from .report import render
-    from .report.runner import DiskFullError, check_output_dir
+    from .report.runner import DiskFullError, check_output_dir, run_folder_name
 
     try:
         check_output_dir(args.output_dir)
@@ -199,14 +215,16 @@ def _render(args: argparse.Namespace) -> int:
         raise ParameterError(str(exc)) from None
     try:
         manifest = render(chosen, plan, as_of, args.output_dir, show_code=args.show_code,
-                          jobs=args.jobs, timeout=args.timeout, not_run=not_run)
+                          jobs=args.jobs, timeout=args.timeout, not_run=not_run,
+                          edition=args.edition)
     except DiskFullError as exc:
         print(f"crm-workbook: error: {exc.strerror}", file=sys.stderr)
         return 1
     rendered = {info.name for info in chosen}  # a run may also hold earlier notebooks
     failed = [nb for nb in manifest["notebooks"] if nb["name"] in rendered and nb["status"] != "ok"]
     skipped = f", {len(not_run)} not run" if not_run else ""
-    print(f"Report: {args.output_dir / as_of / 'index.html'}  ({len(rendered) - len(failed)} ok,"
+    folder = run_folder_name(as_of, args.edition)
+    print(f"Report: {args.output_dir / folder / 'index.html'}  ({len(rendered) - len(failed)} ok,"
           f" {len(failed)} failed{skipped})")
     for name, reason in not_run.items():
         print(f"{name}: {reason}")
@@ -219,6 +237,22 @@ def _render(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    import nbformat
+
+    from .report.editions import count_solutions
+
+    chosen = resolve_notebooks(args.notebooks, discover_notebooks(args.notebook_dir))
+    if args.directory.exists() and not args.directory.is_dir():
+        raise ParameterError(f"{args.directory} is a file, not a folder")
+    solutions = sum(count_solutions(nbformat.read(str(i.path), as_version=4)) for i in chosen)
+    written = export_notebooks([info.path for info in chosen], args.directory, args.edition)
+    kept = "kept" if args.edition == "instructor" else "left out"
+    print(f"{args.edition} edition: {len(written)} notebook(s) written to {args.directory}"
+          f" (outputs cleared; {solutions} solution cell(s) {kept})")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -226,6 +260,8 @@ def main(argv: list[str] | None = None) -> int:
             return _list(args.notebook_dir)
         if args.command == "data":
             return _data_check(args)
+        if args.command == "export":
+            return _export(args)
         return _render(args)
     except ParameterError as exc:
         print(f"crm-workbook: error: {exc}", file=sys.stderr)

@@ -48,15 +48,20 @@ def run_notebook(tmp_path_factory):
     :func:`notebook_run_folder`; a worker that needs a run another worker is making waits
     for it (a file lock) and reads its outputs. A failing cell raises papermill's
     ``PapermillExecutionError`` (naming the cell) in every test that asked for the run.
-    Usage::
+    Runs with parameters execute the student edition (solution cells, tagged
+    ``solution``, left out), so value tests at other seeds do not pay for them; the default
+    run (no parameters) executes the stored notebook, solutions included: it is the run
+    ``tests/test_notebooks_execute.py`` checks top to bottom, in place of nbval. Usage::
 
         results = run_notebook("04_target_customer_selection", seed=7)
         assert results["auc"].value > 0.6
     """
     import hashlib
 
+    import nbformat
     import papermill as pm
 
+    from crm_analysis.report.editions import edition_notebook
     from crm_analysis.results import read_results
 
     folder = notebook_run_folder(tmp_path_factory)
@@ -74,9 +79,13 @@ def run_notebook(tmp_path_factory):
                                        f"in another test:\n{failed.read_text()}")
                 if not out.exists():
                     partial = folder / f"{stem}.running.ipynb"
+                    source = NOTEBOOKS / f"{name}.ipynb"
+                    if parameters:  # student edition: no solution cells
+                        source = folder / f"{stem}-student.ipynb"
+                        nbformat.write(edition_notebook(NOTEBOOKS / f"{name}.ipynb", "student"), str(source))
                     try:
                         pm.execute_notebook(
-                            str(NOTEBOOKS / f"{name}.ipynb"),
+                            str(source),
                             str(partial),
                             parameters=parameters,
                             kernel_name="python3",

@@ -54,3 +54,22 @@ def test_negative_spend_is_named(summary):
     bad.iloc[row, bad.columns.get_loc("monetary_value")] = -5.0
     with pytest.raises(ValueError, match=rf"'monetary_value' .* 1 repeat customers, e.g. \['{bad.index[row]}'\]"):
         GammaGamma().fit(bad)
+
+
+def test_one_time_buyers_conditioned_on_their_first_purchase(fitted):
+    # reference: the posterior mean of the mean spend p/ν after one transaction z₁, by
+    # quadrature over ν: prior Gamma(q, rate γ), likelihood Gamma(z₁ | shape p, rate ν)
+    from scipy import integrate, stats
+
+    p, q, g = fitted.params_.to_numpy()
+    for z1 in (2.0, 35.0, 400.0):
+        def density(nu):
+            return stats.gamma.pdf(nu, q, scale=1 / g) * stats.gamma.pdf(z1, p, scale=1 / nu)
+        norm = integrate.quad(density, 0, np.inf, limit=200)[0]
+        ref = integrate.quad(lambda nu: p / nu * density(nu), 0, np.inf, limit=200)[0] / norm
+        got = fitted.expected_spend([0], [np.nan], first_spend=[z1])[0]
+        assert got == pytest.approx(ref, rel=1e-6)
+    # repeat buyers keep the textbook (lifetimes) value; no first spend: the population mean
+    both = fitted.expected_spend([2, 0], [30.0, np.nan], first_spend=[5.0, np.nan])
+    assert both[0] == pytest.approx(fitted.expected_spend(2, 30.0))
+    assert both[1] == pytest.approx(fitted.population_mean_spend())

@@ -114,3 +114,16 @@ def test_constant_retention_lifetime_variants_by_hand():
     assert constant_retention_lifetime(0.5, 0.1, periods=3) == pytest.approx(1 + 0.5 / 1.1 + 0.25 / 1.21)
     with pytest.raises(ValueError, match="retention"):
         constant_retention_lifetime(1.2, 0.1)
+
+
+def test_first_purchase_spend_by_hand():
+    from crm_analysis.clv import first_purchase_spend
+
+    tx = pd.DataFrame({"customer_id": ["a", "a", "a", "b", "b", "c"],
+                       "date": pd.to_datetime(["2024-01-03 09:00", "2024-01-03 17:00", "2024-01-04 00:00",
+                                               "2024-01-05 00:00", "2024-01-02 00:00", "2024-02-01 00:00"]),
+                       "amount": [1.5, 2.0, 7.0, 4.0, 3.0, 9.0]})
+    assert first_purchase_spend(tx).to_dict() == {"a": 3.5, "b": 3.0, "c": 9.0}
+    # weeks start on Monday (2024-01-01): a's and b's first weeks hold all their lines
+    assert first_purchase_spend(tx, merge_period="W").to_dict() == {"a": 10.5, "b": 7.0, "c": 9.0}
+    assert first_purchase_spend(tx, calibration_end="2024-01-04").to_dict() == {"a": 3.5, "b": 3.0}

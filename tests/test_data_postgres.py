@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -150,10 +151,22 @@ def test_bad_cases_are_clear_and_carry_no_credentials(server, cdnow, monkeypatch
     assert "table sales.missing: relation \"sales.missing\" does not exist" in messages["table"]
     messages["query"] = _error(lambda: run(query="select 1/0 as x from cdnow"))
     assert "division by zero" in messages["query"] and "select 1/0" in messages["query"]
+    messages["dns"] = _error(lambda: Database("postgresql://u@no-such-host.invalid/db",
+                                              table="sales.tx", connect_timeout=3).columns())
+    assert ("postgresql://u@no-such-host.invalid/db, table sales.tx: cannot connect"
+            in messages["dns"] and "no-such-host.invalid" in messages["dns"]
+            and "check the host name in `database:`" in messages["dns"])
+    text_amounts = ("select cust_no, sold_at, case when cust_no = '00004' then 'n/a' "
+                    "else net_amount::text end as amt from cdnow")
     messages["type"] = _error(lambda: summarize_transactions_postgres(
-        _db(server, query="select cust_no, sold_at, net_amount::text as amt from cdnow"),
-        customer_col="cust_no", date_col="sold_at", amount_col="amt"))
-    assert "column 'amt' (amount) is not a number" in messages["type"]
+        _db(server, query=text_amounts), customer_col="cust_no", date_col="sold_at",
+        amount_col="amt"))
+    assert ("column 'amt' is missing or not a finite number in 4 rows" in messages["type"]
+            and "('00004', '1997-01-01 00:00:00', 'n/a')" in messages["type"])
+    messages["date_type"] = _error(lambda: summarize_transactions_postgres(
+        _db(server, query="select cust_no, sold_at::text as sold_at, net_amount from cdnow"),
+        customer_col="cust_no", date_col="sold_at", amount_col="net_amount"))
+    assert "column 'sold_at' (date) is not a date or timestamp" in messages["date_type"]
     messages["empty"] = _error(lambda: run(query="select * from cdnow where false"))
     assert "0 rows" in messages["empty"]
     messages["column"] = _error(lambda: run(query="select cust_no, sold_at from cdnow"))
@@ -164,10 +177,54 @@ def test_bad_cases_are_clear_and_carry_no_credentials(server, cdnow, monkeypatch
     assert "'net_amount' is negative" in messages["negative"] and "00004" in messages["negative"]
     for text in messages.values():
         assert secret not in text
-        assert server["url"] in text or "postgresql://crm@127.0.0.1:9/crm" in text
+        assert any(url in text for url in (server["url"], "postgresql://crm@127.0.0.1:9/crm",
+                                           "postgresql://u@no-such-host.invalid/db"))
 
 
-def test_connection_lost_mid_query(server, cdnow):
+def test_text_amounts_that_are_numbers_sum_as_numbers(server, cdnow):
+    """A text amount column holding numbers is read as the profile reads it: same summary."""
+    as_text = summarize_transactions_postgres(
+        _db(server, query="select cust_no, sold_at, net_amount::text as amt from cdnow"),
+        customer_col="cust_no", date_col="sold_at", amount_col="amt")
+    pd.testing.assert_frame_equal(as_text, summarize_transactions(cdnow), check_exact=False,
+                                  rtol=1e-9)
+
+
+def _profile(tmp_path, server, source: str, name: str = "db.yaml") -> Path:
+    (tmp_path / name).write_text(
+        f"transactions:\n  database: {server['url']}\n  {source}\n  duplicates: keep\n"
+        "  columns: {customer_id: cust_no, date: sold_at, amount: net_amount}\n")
+    return tmp_path / name
+
+
+def test_profile_read_bad_cases_name_database_table_column_and_customers(server, cdnow, tmp_path,
+                                                                        monkeypatch):
+    secret = server["password"]
+    messages = {}
+    monkeypatch.setenv("PGPASSWORD", "wrong-" + secret)
+    messages["password"] = _error(lambda: load_profile(
+        _profile(tmp_path, server, "table: cdnow")).transactions())
+    assert ("table cdnow: cannot connect" in messages["password"]
+            and "password authentication failed" in messages["password"]
+            and "PGPASSWORD" in messages["password"])
+    monkeypatch.setenv("PGPASSWORD", secret)
+    messages["table"] = _error(lambda: load_profile(
+        _profile(tmp_path, server, "table: sales.missing")).transactions())
+    assert 'table sales.missing: relation "sales.missing" does not exist' in messages["table"]
+    messages["query"] = _error(lambda: load_profile(
+        _profile(tmp_path, server, "query: select 1/0 as x from cdnow")).transactions())
+    assert "query 'select 1/0 as x from cdnow': division by zero" in messages["query"]
+    messages["type"] = _error(lambda: load_profile(_profile(
+        tmp_path, server, "query: select cust_no, sold_at, case when cust_no = '00004' then "
+        "'n/a' else net_amount::text end as net_amount from cdnow")).transactions())
+    assert ("column 'net_amount': numbers that do not read" in messages["type"]
+            and "customers ['00004']" in messages["type"] and "'n/a'" in messages["type"])
+    for text in messages.values():
+        assert server["url"] in text and secret not in text
+
+
+@pytest.mark.parametrize("way", ["profile read", "pushdown"])
+def test_connection_lost_mid_query(server, cdnow, way):
     def kill():
         time.sleep(1.0)
         with psycopg.connect(server["url"], password=server["password"], autocommit=True) as con:
@@ -177,11 +234,14 @@ def test_connection_lost_mid_query(server, cdnow):
     killer = threading.Thread(target=kill)
     killer.start()
     try:
-        text = _error(lambda: _db(server, query="select *, pg_sleep(5) from cdnow limit 1").read(
-            ["cust_no"]))
+        db = _db(server, query="select *, pg_sleep(5) from cdnow limit 1")
+        text = _error(lambda: db.read(["cust_no"]) if way == "profile read" else
+                      summarize_transactions_postgres(db, customer_col="cust_no",
+                                                      date_col="sold_at", amount_col="net_amount"))
     finally:
         killer.join()
     assert "connection was lost" in text and server["password"] not in text
+    assert f"database {server['url']}, query 'select *, pg_sleep(5) from cdnow limit 1'" in text
 
 
 def test_data_check_reports_the_same_figures_as_for_the_file(server, cdnow, tmp_path):
@@ -199,7 +259,9 @@ def test_data_check_reports_the_same_figures_as_for_the_file(server, cdnow, tmp_
     assert db_checks[0].facts == file_checks[0].facts
     assert db_checks[0].report.rows_read == file_checks[0].report.rows_read == len(cdnow)
     text = format_check(db, db_checks)
-    assert f"database {server['url']}, table cdnow" in text and server["password"] not in text
+    assert f"  database: {server['url']}\n  table: cdnow\n" in text
+    assert "file:" not in text and server["password"] not in text
+    assert "  file: " in format_check(file, file_checks)
 
 
 def test_profile_database_table_with_0_rows(server, cdnow, tmp_path):
@@ -208,3 +270,49 @@ def test_profile_database_table_with_0_rows(server, cdnow, tmp_path):
         "  columns: {customer_id: cust_no, date: sold_at, amount: net_amount}\n")
     with pytest.raises(ValueError, match="(?s)query 'select \\* from cdnow where false'.*returned 0 rows"):
         load_profile(tmp_path / "db.yaml").transactions()
+
+
+def test_notebook_03_pushes_the_summary_down_and_fits_as_from_the_file(server, cdnow, tmp_path,
+                                                                       run_notebook):
+    """Notebook 03 on a database profile of the CDNOW sample: the summary is computed in
+    PostgreSQL (the engine recorded, no password in it) and BG/NBD reproduces Fader, Hardie
+    & Lee (2005) as the file-based default run does (tests/test_nb_03_lifetime_value.py)."""
+    from results import fader_hardie
+
+    profile = _profile(tmp_path, server, "table: cdnow")
+    results = run_notebook("03_lifetime_value", data=str(profile), calibration_end="1997-09-30",
+                           observation_end="1998-06-30")
+    engine = results["summary_engine"].value
+    assert engine.startswith("PostgreSQL, pushed down") and f"{server['url']}, table cdnow" in engine
+    assert server["password"] not in engine
+    got = results["bgnbd"].value
+    for name, value in fader_hardie.BGNBD_CDNOW.items():
+        assert round(got[name], 1 if name == "loglik" else 3) == value, name
+    file_run = run_notebook("03_lifetime_value")
+    assert file_run["summary_engine"].value.startswith("pandas")
+    for name in ("r", "alpha", "a", "b", "loglik"):
+        assert got[name] == pytest.approx(file_run["bgnbd"].value[name], rel=1e-6), name
+    assert results["holdout_actual"].value == file_run["holdout_actual"].value
+
+
+def test_customer_summary_engine_follows_the_profile(server, cdnow, tmp_path):
+    """Pushed down for a plain database table; pandas, saying why, when the profile nets
+    returns in Python or the table keeps dates as text (which the profile parses)."""
+    from crm_analysis.clv import customer_summary
+
+    window = dict(calibration_end="1997-09-30", observation_end="1998-06-30")
+    pandas = summarize_transactions(cdnow, **window)
+    plain = _profile(tmp_path, server, "table: cdnow")
+    summary, engine = customer_summary(cdnow.iloc[:0], data=str(plain), **window)  # rows unused
+    assert engine.startswith("PostgreSQL, pushed down")
+    pd.testing.assert_frame_equal(summary, pandas, check_exact=False, rtol=1e-9)
+    netting = plain.with_name("net.yaml")
+    netting.write_text(plain.read_text() + "  returns: net\n")
+    assert customer_summary(cdnow, data=str(netting), **window)[1] == (
+        "pandas (in this Python process): the profile's returns rule is applied in Python")
+    text_dates = _profile(tmp_path, server, "query: select cust_no, sold_at::text as sold_at, "
+                          "net_amount from cdnow", name="text.yaml")
+    summary, engine = customer_summary(cdnow, data=str(text_dates), **window)
+    assert engine == ("pandas (in this Python process): in the database, column 'sold_at' "
+                      "(date) is not a date or timestamp (PostgreSQL type oid 25)")
+    pd.testing.assert_frame_equal(summary, pandas)

@@ -31,6 +31,7 @@ SHA256 = {
     "febrl/dataset3.csv.gz": "5f49566d8de460bbc7e9fbae54293581e739755154b22513d73963a0022a32fe",
     "febrl/dataset4a.csv.gz": "d0baa33d7fd09092c0b9d0a6b854b25d5af261b548d404a17acc637a05d54916",
     "febrl/dataset4b.csv.gz": "cbc757063fdda2f6f1b7ad431f2529b158215d6c42253dfb301667ab76c1e7a3",
+    "donations/donations.csv": "82c25f26a201ff047e1cd5fe3d7967a45db92a025ecedee72ff8940e50104544",
     "rossi/rossi.csv": "0214400170e07f3015a285edca2014cac0dae8aac125fcbaad642490e05f892c",
 }
 

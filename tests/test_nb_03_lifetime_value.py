@@ -2,7 +2,7 @@
 estimates reproduce the published ones and the holdout count matches the raw log."""
 
 import pytest
-from results import fader_hardie, lifetimes_cdnow
+from results import fader_hardie, fader_hardie_shang, lifetimes_cdnow, lifetimes_discrete
 
 from crm_analysis.data import load_cdnow
 
@@ -67,3 +67,28 @@ def test_decision_sbg_beats_constant_retention_and_verdict_follows_the_holdout(r
     assert results["projection_error_sbg"].value < results["projection_error_constant"].value
     error = results["holdout_predicted"].value / results["holdout_actual"].value - 1
     assert results["holdout_trusted"].value == (abs(error) <= 0.10)
+
+
+def test_summary_engine_is_reported(results):
+    """The built-in data are summarized in pandas, and the report says so (a database
+    profile's pushdown is tested in tests/test_data_postgres.py)."""
+    assert results["summary_engine"].value == "pandas (in this Python process)"
+
+
+def test_bgbb_and_mbgnbd_records(results):
+    got = results["bgbb"].value
+    for name, value in fader_hardie_shang.BGBB_DONATIONS.items():
+        assert round(got[name], 2 if name == "loglik" else 3) == value, name
+    assert {k: results["mbgnbd"].value[k] for k in lifetimes_discrete.MBGNBD} == pytest.approx(
+        lifetimes_discrete.MBGNBD, rel=1e-4)
+
+
+def test_top10_clv_interval_brackets_the_estimate(results):
+    top = results["clv_interval_top10"].value
+    assert 0 < top["ci_low"] < top["estimate"] < top["ci_high"]
+
+
+def test_covariate_effects_recorded_with_truth(results):
+    effects = results["covariate_effects"].value
+    assert set(effects) == {"purchase:z1", "purchase:z2", "dropout:z1"}
+    assert all(e["ci_low"] < e["estimate"] < e["ci_high"] and "true" in e for e in effects.values())

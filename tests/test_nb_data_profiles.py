@@ -35,6 +35,7 @@ def test_03_renders_a_simulated_300_customer_file_at_defaults(run_notebook, simu
     results = run_notebook("03_lifetime_value", data=str(simulated_profile))
     assert results["total_clv"].value > 0
     assert set(results["bgnbd"].value) >= {"r", "alpha", "a", "b", "loglik"}
+    assert {"bgbb", "mbgnbd", "covariate_effects", "clv_interval_top10"} <= set(results)
     window = results["data_source"].value[1]
     frame = pd.read_csv(simulated_profile.parent / "sim300.csv", parse_dates=["date"])
     assert window.startswith(f"data window used: {frame['date'].min().date()} to {frame['date'].max().date()}")
@@ -75,24 +76,46 @@ def online_retail_profile(real_data_home, tmp_path_factory) -> Path:
 def test_03_on_online_retail_reaches_clv_at_the_no_dropout_boundary(run_notebook, online_retail_profile):
     results = run_notebook("03_lifetime_value", data=str(online_retail_profile))
     assert results["bgnbd"].value["a"] == 0.0  # a -> 0: the NBD limit, reported, not a crash
+    assert results["mbgnbd"].value["a"] == 0.0  # MBG/NBD reaches the same limit (clv.edges)
+    top = results["clv_interval_top10"].value  # per-customer intervals at the boundary
+    assert top["ci_low"] < top["estimate"] < top["ci_high"]
     assert results["total_clv"].value > 0
     assert "data window used: 2010-12-01 to 2011-12-09" in results["data_source"].value[1]
 
 
-def test_online_retail_clv_stays_within_20_times_observed_spend_for_repeat_buyers(online_retail_profile):
-    tx = load_profile(online_retail_profile).transactions()
-    cal, obs = clv.analysis_window("", tx, "auto", "auto", data=str(online_retail_profile))
+@pytest.fixture(scope="module")
+def online_retail_clv_ratio(online_retail_profile):
+    """52-week CLV over the largest 52-week net spend per customer, as_of 2011-12-09 with
+    notebook 03's default windows, one-time buyers conditioned on their first purchase."""
+    tx = load_profile(online_retail_profile).transactions(as_of="2011-12-09")
+    cal, obs = clv.analysis_window("", tx, "auto", "auto", as_of="2011-12-09", data=str(online_retail_profile))
     summary = clv.summarize_transactions(tx, time_unit="W", calibration_end=cal, observation_end=obs)
     model = clv.clv_model(clv.fit_transaction_models(summary)).model
     values = clv.customer_clv(model, clv.GammaGamma().fit(summary), summary, horizon=52,
-                              annual_discount_rate=0.10, margin=0.30)["clv"]
+                              annual_discount_rate=0.10, margin=0.30,
+                              first_spend=clv.first_purchase_spend(tx, cal))["clv"]
     daily = tx.assign(day=tx["date"].dt.floor("D")).groupby(["customer_id", "day"])["amount"].sum()
     best = daily.reset_index().set_index("day").groupby("customer_id")["amount"].rolling("364D").sum()
     best = best.groupby(level=0).max().reindex(values.index)
-    ratio = values / best
-    repeat = summary["frequency"] > 0
-    assert ratio[repeat].max() < 20
+    return tx, summary, values / best
+
+
+def test_online_retail_clv_stays_within_20_times_observed_spend_for_repeat_buyers(online_retail_clv_ratio):
+    tx, summary, ratio = online_retail_clv_ratio
+    assert ratio[summary["frequency"] > 0].max() < 20
     assert np.isfinite(ratio).all()
+    # the order of 16446 cancelled minutes later is netted out: no purchase, no repeat
+    whole = clv.summarize_transactions(tx, time_unit="W", observation_end="2011-12-09")
+    assert whole.loc["16446", "frequency"] == 0
+    assert tx.loc[tx["customer_id"] == "16446", "date"].dt.date.astype(str).unique().tolist() == ["2011-05-18"]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "acceptance item not met: one-time buyers with a tiny first purchase (16446: £2.90 once, "
+    "2.6 weeks before the calibration end) are shrunk toward the population by any spend "
+    "model that pools customers (Gamma-Gamma: 55.9x; a log-normal empirical Bayes: 34.5x)"))
+def test_online_retail_no_clv_exceeds_20_times_observed_spend(online_retail_clv_ratio):
+    assert online_retail_clv_ratio[2].max() <= 20
 
 
 @pytest.mark.parametrize("name", ["01_crm_vs_mass_marketing", "04_target_customer_selection"])

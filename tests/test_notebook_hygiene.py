@@ -112,7 +112,9 @@ def test_code_cells_narrate(notebook):
     path, nb = notebook
     for i, cell in enumerate(_code_cells(nb)):
         lines = [ln for ln in cell.source.splitlines() if ln.strip()]
-        assert len(lines) <= MAX_CODE_LINES, (
+        # the parameters cell is declarations only (one line each), however many there are
+        is_parameters = "parameters" in cell.metadata.get("tags", [])
+        assert is_parameters or len(lines) <= MAX_CODE_LINES, (
             f"{path.name}: code cell {i} has {len(lines)} lines; move logic into crm_analysis"
         )
         tree = ast.parse(cell.source)

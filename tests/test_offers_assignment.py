@@ -35,11 +35,13 @@ def test_expected_economics_by_hand():
     assert profit.loc[1, "agent"] == pytest.approx(0.0, abs=1e-12)
 
 
-def _brute_force(P, C, budget):
+def _brute_force(P, C, budget, caps=None):
     best = 0.0
     n, k = P.shape
     for choice in itertools.product(range(k + 1), repeat=n):
         picked = [(i, c) for i, c in enumerate(choice) if c < k]
+        if any(sum(c == o for _, c in picked) > cap for o, cap in (caps or {}).items()):
+            continue
         if sum(C[i, c] for i, c in picked) <= budget + 1e-9:
             best = max(best, sum(P[i, c] for i, c in picked))
     return best
@@ -60,6 +62,30 @@ def test_assignment_equals_brute_force_and_keeps_budget(seed):
     chosen = [(i, o) for i, o in enumerate(result.offer) if o != NO_OFFER]
     assert result.expected_profit == pytest.approx(sum(P.loc[i, o] for i, o in chosen))
     assert result.budget_used == pytest.approx(sum(C.loc[i, o] for i, o in chosen))
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_offer_caps_equal_brute_force(seed):
+    """A cap on how many customers get one offer (max_offers) is one more constraint: the
+    result equals brute force over all assignments that respect it, and keeps the cap."""
+    rng = np.random.default_rng(100 + seed)
+    n, k = 6, 3
+    P = pd.DataFrame(rng.normal(1.5, 1.5, (n, k)), columns=["a", "b", "c"])
+    C = pd.DataFrame(rng.uniform(0.5, 2.0, (n, k)), columns=["a", "b", "c"])
+    budget, caps = rng.uniform(3.0, 12.0), {"a": 1, "c": 2}
+    result = assign_offers(P, C, budget, mip_rel_gap=0.0, max_offers=caps)
+    counts = result.offer.value_counts()
+    assert all(counts.get(o, 0) <= cap for o, cap in caps.items())
+    expected = _brute_force(P.to_numpy(), C.to_numpy(), budget, caps={0: 1, 2: 2})
+    assert result.expected_profit == pytest.approx(expected, abs=1e-7)
+
+
+def test_offer_caps_bad_input():
+    P = pd.DataFrame([[1.0, 2.0]], columns=["a", "b"])
+    with pytest.raises(ValueError, match="unknown offers"):
+        assign_offers(P, P, 10.0, max_offers={"z": 1})
+    with pytest.raises(ValueError, match="counts"):
+        assign_offers(P, P, 10.0, max_offers={"a": -1})
 
 
 def test_assignment_without_profitable_offers_gives_none():

@@ -100,7 +100,7 @@ def test_failure_is_reported_and_others_render(rendered):
         assert (run / nb["html"]).is_file() and (run / nb["ipynb"]).is_file()
     index = (run / "index.html").read_text()
     assert "planted failure" in index and 'href="01_good.html"' in index
-    assert "double_seed" in index
+    assert "Double seed" in index  # the recorded name in words (no label given)
     assert not [p for p in out.iterdir() if p.name.startswith((".tmp-", ".old-"))], "temporary folders left"
     assert (out / "2024-06-30").is_symlink() and len(list((out / ".runs").iterdir())) == 1
 

@@ -88,13 +88,30 @@ class GammaGamma(MLEModel):
     def _loglik(self, log_params, data):
         return self._loglik_grad(log_params, data)[0]
 
-    def expected_spend(self, frequency, monetary_value) -> np.ndarray:
-        """E[mean spend per purchase | x, m_x]; the population mean pγ/(q−1) when x = 0."""
+    def expected_spend(self, frequency, monetary_value, first_spend=None) -> np.ndarray:
+        """E[mean spend per purchase | x, m_x] = (γ + x m_x) p / (px + q − 1) (Fader & Hardie
+        2013, eq. 3); the population mean pγ/(q−1) when x = 0.
+
+        ``first_spend`` (optional, per customer, currency): the spend of each customer's
+        first purchase period. Customers without repeat purchases (x = 0) are then
+        conditioned on that one observed transaction, z₁, as the model's own posterior
+        mean after one transaction: (γ + z₁) p / (p + q − 1) (the same formula with n = 1),
+        instead of the population mean. It treats the first purchase as a draw from the
+        customer's spend distribution, as CLVTools' ``gg(remove.first.transaction = FALSE)``
+        does for every customer; repeat buyers keep the textbook conditioning on their
+        repeat transactions (Fader, Hardie & Lee 2005), so the fitted parameters and the
+        published reproductions do not change. Missing or non-positive ``first_spend``
+        falls back to the population mean."""
         self._check_fitted()
         p, q, g = self.params_.to_numpy()
         x = np.asarray(frequency, dtype="float64")
         m = np.nan_to_num(np.asarray(monetary_value, dtype="float64"))
-        return (g + x * m) * p / (p * x + q - 1)
+        spend = (g + x * m) * p / (p * x + q - 1)
+        if first_spend is not None:
+            z1 = np.asarray(first_spend, dtype="float64")
+            use = (x == 0) & np.isfinite(z1) & (z1 > 0)
+            spend = np.where(use, (g + np.where(use, z1, 0.0)) * p / (p + q - 1), spend)
+        return spend
 
     def population_mean_spend(self) -> float:
         """pγ/(q−1): expected spend per purchase of a new customer (needs q > 1)."""

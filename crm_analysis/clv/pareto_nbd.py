@@ -84,9 +84,13 @@ class ParetoNBD(MLEModel):
 
     def _loglik(self, log_params, data):
         # the integral form by quadrature (crm_analysis.clv.boundary): equal to the
-        # hypergeometric form to ~1e-12 and fast also where β ≫ T, where the series of
+        # hypergeometric form to ~1e-11 and fast also where β ≫ T, where the series of
         # 2F1 converges slowly (near the no-drop-out edge a fit spent minutes there)
-        return boundary.pareto_loglik_quadrature(log_params, data)
+        return boundary.pareto_loglik_grad(log_params, data, gradient=False)[0]
+
+    def _loglik_grad(self, log_params, data):
+        """(ln L, its analytic gradient in log parameters), by the same quadrature."""
+        return boundary.pareto_loglik_grad(log_params, data)
 
     def loglik_per_customer(self, frequency, recency, T) -> np.ndarray:
         """ln L of each customer at the fitted parameters."""

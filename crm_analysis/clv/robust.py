@@ -4,6 +4,7 @@
 :class:`ModelFit` per model: the fitted model, or what failed and why (the exception's
 message). A fit on the no-drop-out boundary is a result (see
 :mod:`crm_analysis.clv.boundary`), described in words by :meth:`ModelFit.describe`.
+:func:`guarded` runs any other fit or computation the same way.
 :func:`clv_model` picks the model the CLV section uses: BG/NBD when it fitted, else
 Pareto/NBD, else none (the section then says so).
 """
@@ -18,7 +19,11 @@ from ._fit import ConvergenceError
 from .bgnbd import BGNBD
 from .pareto_nbd import ParetoNBD
 
-LABELS = {"bgnbd": "BG/NBD", "pareto_nbd": "Pareto/NBD"}
+LABELS = {"bgnbd": "BG/NBD", "pareto_nbd": "Pareto/NBD", "mbgnbd": "MBG/NBD", "bgbb": "BG/BB",
+          "covariate_bgnbd": "covariate BG/NBD", "covariate_pareto_nbd": "covariate Pareto/NBD",
+          "intervals": "per-customer intervals"}
+#: What a model or computation on an analyst's data may raise (LinAlgError is a ValueError).
+FAILURES = (ConvergenceError, ValueError, ArithmeticError, RuntimeError)
 
 
 @dataclass
@@ -41,6 +46,8 @@ class ModelFit:
         """One sentence: fitted (and how), at the boundary (in words), or failed (why)."""
         if not self.ok:
             return f"{self.label} could not be fitted: {self.error}"
+        if not hasattr(self.model, "loglik_"):
+            return f"{self.label}: computed."
         boundary = getattr(self.model, "boundary_", None)
         if boundary:
             return f"{self.label}: {boundary}."
@@ -64,6 +71,17 @@ def fit_transaction_models(summary, models=("bgnbd", "pareto_nbd")) -> dict[str,
         except (ConvergenceError, ValueError, FloatingPointError, np.linalg.LinAlgError) as error:
             fits[name] = ModelFit(name, error=f"{type(error).__name__}: {error}")
     return fits
+
+
+def guarded(name: str, compute, *args, **kwargs) -> ModelFit:
+    """``compute(*args, **kwargs)`` (a model's fit or any computation on the data) as a
+    :class:`ModelFit` named ``name``: its result in ``model``, or, if it raised one of
+    :data:`FAILURES`, what failed and why in ``error`` (so one model's failure on an
+    analyst's data does not stop the notebook)."""
+    try:
+        return ModelFit(name, compute(*args, **kwargs))
+    except FAILURES as error:
+        return ModelFit(name, error=f"{type(error).__name__}: {error}")
 
 
 def clv_model(fits: dict[str, ModelFit]) -> ModelFit | None:

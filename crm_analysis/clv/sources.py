@@ -6,6 +6,11 @@ or, through the ``data`` argument, the transactions table of the analyst's data 
 (:func:`crm_analysis.data.load_profile`).  Every source
 comes back with the columns ``customer_id`` (str), ``date`` (datetime64) and ``amount``
 (currency of the source: USD for CDNOW, currency units for synthetic data).
+
+:func:`customer_summary` computes the per-customer summary where the data live: in
+PostgreSQL (:mod:`.summary_postgres`, one query) when the profile's transactions table is a
+database table the server can summarize exactly as the profile reads it, else in pandas;
+it says which engine ran and why.
 """
 
 from __future__ import annotations
@@ -101,3 +106,69 @@ def data_window_text(transactions: pd.DataFrame, calibration_end, observation_en
     text = (f"data window used: {first.date()} to {obs.date()} (calibration {first.date()} to "
             f"{cal.date()}, holdout {(cal + pd.Timedelta(days=1)).date()} to {obs.date()})")
     return text + (f"; as of {as_of}" if as_of else "")
+
+
+PANDAS_ENGINE = "pandas (in this Python process)"
+
+
+def summary_engine(data: str = "") -> tuple[object | None, str]:
+    """``(database or None, engine text)``: where :func:`customer_summary` computes the
+    summary for the data profile ``data`` (empty: built-in data), and why.
+
+    PostgreSQL when the profile's transactions table is a ``database:`` table whose
+    ``amount`` column is mapped and whose load leaves rows as stored (``returns``,
+    ``missing_customer`` and ``duplicates`` not ``drop``/``net``: those are done in Python);
+    otherwise pandas, with the reason.
+    """
+    if not data:
+        return None, PANDAS_ENGINE
+    from crm_analysis.data import load_profile
+
+    section = load_profile(data).spec["transactions"]
+    db = section.get("_database")
+    if db is None:
+        return None, PANDAS_ENGINE
+    if "amount" not in (section.get("columns") or {}):
+        return None, f"{PANDAS_ENGINE}: the profile computes `amount` from other columns"
+    python_steps = [key for key, value in (("returns", section.get("returns")),
+                                           ("missing_customer", section.get("missing_customer")),
+                                           ("duplicates", section.get("duplicates")))
+                    if value in ("net", "drop")]
+    if python_steps:
+        return None, (f"{PANDAS_ENGINE}: the profile's {', '.join(python_steps)} rule is "
+                      "applied in Python")
+    return db, f"PostgreSQL, pushed down as one query ({db.what})"
+
+
+def customer_summary(transactions: pd.DataFrame, *, data: str = "", time_unit: str = "W",
+                     calibration_end=None, observation_end=None) -> tuple[pd.DataFrame, str]:
+    """``(summary, engine)``: the frame of
+    :func:`~crm_analysis.clv.summary.summarize_transactions` and the engine that computed
+    it (:func:`summary_engine`).
+
+    In PostgreSQL the summary is one query over the profile's table (only the
+    per-customer result reaches Python; ``transactions`` is not used); its rows are the
+    ones the profile reads, so the result equals the pandas summary of ``transactions``.
+    """
+    from .summary import summarize_transactions
+
+    db, engine = summary_engine(data)
+    window = dict(time_unit=time_unit, calibration_end=calibration_end,
+                  observation_end=observation_end)
+    if db is None:
+        return summarize_transactions(transactions, **window), engine
+    from crm_analysis.data import load_profile
+
+    from .summary_postgres import PushdownUnsupported, summarize_transactions_postgres
+
+    section = load_profile(data).spec["transactions"]
+    columns = section["columns"]
+    try:
+        summary = summarize_transactions_postgres(db, customer_col=columns["customer_id"],
+                                                  date_col=columns["date"],
+                                                  amount_col=columns["amount"],
+                                                  time_zone=section.get("time_zone"), **window)
+    except PushdownUnsupported as error:  # e.g. dates stored as text: the profile parsed them
+        return (summarize_transactions(transactions, **window),
+                f"{PANDAS_ENGINE}: in the database, {error.reason.split(';')[0]}")
+    return summary, engine

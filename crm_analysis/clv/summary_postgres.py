@@ -3,37 +3,46 @@
 Same definitions, columns and numbers as
 :func:`~crm_analysis.clv.summary.summarize_transactions` (pandas) and
 :func:`~crm_analysis.clv.summary_sql.summarize_transactions_sql` (DuckDB), computed by the
-database server as one SQL query over a profile's table or query
+database server over a profile's table or query
 (:class:`crm_analysis.data.sources.Database`): only the per-customer result crosses the
-wire, never the transaction rows. Units, merge periods and their day lengths come from
-:mod:`crm_analysis.clv.summary` (``UNIT_DAYS``, ``UNIT_NAMES``, ``check_units``).
+wire, never the transaction rows.
 
-Day boundaries: a ``timestamp`` (without time zone) column is taken as local wall time
-as written; a ``timestamptz`` column is converted to ``time_zone`` (required then) before
-its day is taken, as the file engines do with offsets. Weeks start on Monday
-(``date_trunc('week')``, ISO), months on the 1st, as in the other engines.
+The SQL is the shared text of :mod:`.summary_sql` (:func:`~.summary_sql.check_query`: one
+scan for bad rows and the last day; :func:`~.summary_sql.summary_query`: the aggregation)
+in the :data:`~.summary_sql.POSTGRES` dialect, which spells what PostgreSQL lacks
+(``count_if``, ``min_by``, ``isnan``, ``TRY_CAST``) in its own terms; the window ends come
+from :class:`~crm_analysis.clv.summary.SummaryWindow` and the divisions from
+:func:`~crm_analysis.clv.summary.assemble_summary`, as for every engine.
 
-The PostgreSQL dialect differs from DuckDB's (no ``arg_min``, ``date_diff``,
-``count_if``), so the query is written here in PostgreSQL terms; equality with the other
-engines is tested to the last customer against a real server.
+Day boundaries: a ``timestamp`` (without time zone) or ``date`` column is local wall time
+as written; a ``timestamptz`` column is read in ``time_zone`` (required then: the session
+time zone is set to it) before its day is taken, as the file engines do with offsets.
+Amounts may be numbers or text holding numbers (as a profile reads them); text that is
+not a number is refused with its customers.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from crm_analysis.data.sources import Database, DatabaseError, _quote_name
+from crm_analysis.data.sources import Database, DatabaseError
 
-from .summary import UNIT_DAYS, UNIT_NAMES, check_units
+from .summary import SummaryWindow, check_units
+from .summary_sql import POSTGRES, check_query, finish, literal, raise_bad_rows, summary_query, tx_select
 
-_TRUNC = {"W": "week", "M": "month"}
-# PostgreSQL type OIDs (pg_type): numbers, dates and timestamps
-_NUMERIC = {20, 21, 23, 700, 701, 1700}
+class PushdownUnsupported(DatabaseError):
+    """A column type the pushed-down summary does not read (e.g. dates stored as text);
+    the profile reads such columns in Python, so callers may fall back to pandas."""
+
+    def __init__(self, what: str, reason: str):
+        super().__init__(f"{what}: {reason}")
+        self.reason = reason
+
+
+# PostgreSQL type OIDs (pg_type)
+_NUMERIC = {20, 21, 23, 700, 701, 1700}  # int8, int2, int4, float4, float8, numeric
+_TEXT = {25, 1042, 1043}  # text, char(n), varchar(n)
 _TIMESTAMP, _TIMESTAMPTZ, _DATE = 1114, 1184, 1082
-
-
-def _literal(text: str) -> str:
-    return "'" + str(text).replace("'", "''") + "'"
 
 
 def summarize_transactions_postgres(
@@ -51,9 +60,11 @@ def summarize_transactions_postgres(
     """PostgreSQL version of :func:`~crm_analysis.clv.summary.summarize_transactions`.
 
     ``db`` is a profile table or query; the column names are those in the database.
-    Bad rows (missing customer or date, missing or negative amount), a column of the
-    wrong type, an empty table or a database failure raise ValueError naming the
-    database (URL without password), the table or query, the column and examples.
+    Bad rows (missing customer or date, missing, non-numeric or negative amount), a column
+    of the wrong type, an empty table or a database failure raise ValueError
+    (:class:`~crm_analysis.data.sources.DatabaseError`) naming the database (URL without
+    password), the table or query, the column and up to 10 offending rows
+    ``(customer, date, amount)``.
     """
     check_units(time_unit, merge_period)
     con = db.connect()
@@ -70,107 +81,53 @@ def summarize_transactions_postgres(
         if missing:
             raise DatabaseError(f"{db.what}: column(s) {missing} not found; columns there: "
                                 f"{list(types)}")
-        if amount_col and types[amount_col] not in _NUMERIC:
-            raise DatabaseError(f"{db.what}: column {amount_col!r} (amount) is not a number "
-                                f"(PostgreSQL type oid {types[amount_col]}); cast it in a "
-                                "`query:` or map another column")
+        if amount_col and types[amount_col] not in _NUMERIC | _TEXT:
+            raise PushdownUnsupported(db.what, f"column {amount_col!r} (amount) is neither a "
+                                      f"number nor text (PostgreSQL type oid "
+                                      f"{types[amount_col]}); cast it in a `query:` or map "
+                                      "another column")
         if types[date_col] not in (_TIMESTAMP, _TIMESTAMPTZ, _DATE):
-            raise DatabaseError(f"{db.what}: column {date_col!r} (date) is not a date or "
-                                f"timestamp (PostgreSQL type oid {types[date_col]}); cast it in "
-                                "a `query:`")
-        date = _quote_name(date_col)
+            raise PushdownUnsupported(db.what, f"column {date_col!r} (date) is not a date or "
+                                      f"timestamp (PostgreSQL type oid {types[date_col]}); cast "
+                                      "it in a `query:` (e.g. CAST(col AS timestamp))")
         if types[date_col] == _TIMESTAMPTZ:
             if not time_zone:
                 raise DatabaseError(f"{db.what}: column {date_col!r} is a timestamp with time "
                                     "zone; set `time_zone:` (e.g. Asia/Seoul) so days are local")
-            ts = f"({date} AT TIME ZONE {_literal(time_zone)})"
-        else:
-            ts = f"CAST({date} AS timestamp)"
-        amount = f"CAST({_quote_name(amount_col)} AS double precision)" if amount_col else "0.0"
-        tx = (f"SELECT CAST({_quote_name(customer_col)} AS text) AS customer, {ts} AS ts, "
-              f"{amount} AS amount FROM {db.relation()}")
-        last = _check_rows(db, con, tx, customer_col, date_col, amount_col)
-        last_day = pd.Timestamp(last).floor("D")
-        obs_end = pd.Timestamp(observation_end) if observation_end is not None else last_day
-        cal_end = pd.Timestamp(calibration_end) if calibration_end is not None else obs_end
-        if cal_end > obs_end:
-            raise ValueError(f"calibration_end {cal_end.date()} is after observation_end "
-                             f"{obs_end.date()}")
-        unit, days = UNIT_NAMES[time_unit], UNIT_DAYS[time_unit]
-        cal = f"DATE {_literal(cal_end.date())}"
-        obs = f"DATE {_literal(obs_end.date())}"
-        holdout = ""
-        if calibration_end is not None:
-            holdout = (", coalesce(h.n, 0) AS holdout_frequency"
-                       ", coalesce(h.spend, 0.0) AS holdout_amount")
-        period = ("day" if merge_period == "D"
-                  else f"CAST(date_trunc('{_TRUNC[merge_period]}', day) AS date)")
-        query = f"""
-            WITH tx AS ({tx}),
-            days AS (
-                SELECT customer, CAST(ts AS date) AS day, amount FROM tx
-                WHERE CAST(ts AS date) <= {obs}
-            ),
-            periods AS (
-                SELECT customer, day <= {cal} AS in_cal, {period} AS period, sum(amount) AS spend
-                FROM days GROUP BY customer, in_cal, period
-            ),
-            cal AS (
-                SELECT customer, count(*) - 1 AS frequency,
-                       min(period) AS first_period, max(period) AS last_period,
-                       sum(spend) - (array_agg(spend ORDER BY period))[1] AS repeat_spend
-                FROM periods WHERE in_cal GROUP BY customer
-            ),
-            h AS (
-                SELECT customer, count(*) AS n, sum(spend) AS spend
-                FROM periods WHERE NOT in_cal GROUP BY customer
-            )
-            SELECT cal.customer AS customer_id, frequency,
-                   (last_period - first_period) / {days!r}::double precision AS recency_{unit},
-                   ({cal} - first_period) / {days!r}::double precision AS "T_{unit}",
-                   CASE WHEN frequency > 0 THEN repeat_spend / frequency END AS monetary_value
-                   {holdout}
-            FROM cal LEFT JOIN h ON cal.customer = h.customer
-        """
-        names, rows = db.run(query, con=con)
+            db.run(f"SET TIME ZONE {literal(time_zone)}", con=con, rows=False)
+        kind = "instant" if types[date_col] == _TIMESTAMPTZ else "wall"
+        tx = tx_select(POSTGRES, db.relation(), customer_col, date_col, amount_col, kind,
+                       amount_is_number=bool(amount_col) and types[amount_col] in _NUMERIC,
+                       keep_stored_amount=True)
+        db.run(f"CREATE TEMP VIEW tx AS {tx}", con=con, rows=False)
+        sql, checks = check_query(POSTGRES, customer_col, date_col, amount_col)
+        _, rows = db.run(sql, con=con)
+        *bad, last = rows[0]
+        try:
+            raise_bad_rows(bad, checks, lambda c: _examples(db, con, c, amount_col is not None))
+        except DatabaseError:
+            raise
+        except ValueError as error:
+            raise DatabaseError(f"{db.what}: {error}") from None
+        if last is None:
+            raise DatabaseError(f"{db.what}: the table or query has 0 rows")
+        window = SummaryWindow.of(int(last), calibration_end, observation_end)
+        names, rows = db.run(summary_query(POSTGRES, window, merge_period), con=con)
     finally:
         con.close()
-    if not rows:
-        raise ValueError(f"{db.what}: no purchases on or before calibration_end {cal_end.date()}")
-    out = pd.DataFrame.from_records(rows, columns=names)
-    out["customer_id"] = out["customer_id"].astype("str")
-    out = out.set_index("customer_id").sort_index()
-    out["frequency"] = out["frequency"].astype("int64")
-    out[f"recency_{unit}"] = out[f"recency_{unit}"].astype("float64")
-    out[f"T_{unit}"] = out[f"T_{unit}"].astype("float64")
-    out["monetary_value"] = out["monetary_value"].astype("float64")
-    if not amount_col:
-        out["monetary_value"] = 0.0
-    if calibration_end is not None:
-        out["holdout_frequency"] = out["holdout_frequency"].astype("int64")
-        out["holdout_amount"] = out["holdout_amount"].astype("float64")
-        out[f"holdout_{unit}"] = float((obs_end - cal_end).days) / days
-    return out
+    parts = pd.DataFrame.from_records(rows, columns=names)
+    if not parts.empty:  # the server's collation may order text differently from Python
+        parts["customer_id"] = parts["customer_id"].astype("str")
+        parts = parts.sort_values("customer_id", kind="stable", ignore_index=True)
+    try:
+        return finish(parts, window, time_unit, amount_col is not None)
+    except ValueError as error:
+        raise DatabaseError(f"{db.what}: {error}") from None
 
 
-def _check_rows(db: Database, con, tx: str, customer_col: str, date_col: str, amount_col):
-    """One scan: count bad rows per check (raising with examples); the last timestamp."""
-    checks = [("customer IS NULL", customer_col, "is missing"),
-              ("ts IS NULL", date_col, "is missing")]
-    if amount_col:
-        checks += [("amount IS NULL OR amount IN ('NaN', 'Infinity', '-Infinity')", amount_col,
-                    "is missing or not a finite number"),
-                   ("amount < 0", amount_col, "is negative (net returns against their purchases first)")]
-    counts = ", ".join(f"count(*) FILTER (WHERE {cond})" for cond, _, _ in checks)
-    _, rows = db.run(f"WITH tx AS ({tx}) SELECT count(*), {counts}, max(ts) FROM tx", con=con)
-    total, *bad, last = rows[0]
-    if not total:
-        raise DatabaseError(f"{db.what}: the table has 0 rows")
-    for n, (cond, column, problem) in zip(bad, checks):
-        if n:
-            _, examples = db.run(f"WITH tx AS ({tx}) SELECT * FROM tx WHERE {cond} LIMIT 10",
-                                 con=con)
-            keys = [row[0] for row in examples]
-            raise DatabaseError(f"{db.what}: column {column!r} {problem} in {n} rows, e.g. "
-                                f"customers {keys}")
-    return last
+def _examples(db: Database, con, condition: str, has_amount: bool) -> list[tuple]:
+    """Up to 10 offending rows as ``(customer, date as text, amount as stored)``."""
+    shown = "amount_as_stored" if has_amount else "NULL"
+    _, rows = db.run(f"SELECT customer, CAST(ts AS text), {shown} FROM tx WHERE {condition} "
+                     "LIMIT 10", con=con)
+    return [tuple(row) for row in rows]

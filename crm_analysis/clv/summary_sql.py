@@ -10,9 +10,11 @@ directory when ``memory_limit`` is reached.
 
 One SQL text serves every engine: :func:`check_query` (bad rows and the last day, one
 scan) and :func:`summary_query` (the aggregation) are written once over a view
-``tx(customer, ts, amount)`` and differ between DuckDB and Spark only in the few
-functions a :class:`Dialect` names (day number of a timestamp, month start, infinity
-test, regex back-reference).  Days are integers (days since 1970-01-01) throughout; the
+``tx(customer, ts, amount)`` and differ between DuckDB, Spark and PostgreSQL
+(:mod:`.summary_postgres`) only in the few functions a :class:`Dialect` names (day number
+of a timestamp, month start, infinity and NaN tests, conditional count, the value at the
+smallest key, a text-to-number cast that gives NULL for non-numbers, regex
+back-reference).  Days are integers (days since 1970-01-01) throughout; the
 window ends come from :class:`~crm_analysis.clv.summary.SummaryWindow` and the time
 columns are divided by the unit's length only in
 :func:`~crm_analysis.clv.summary.assemble_summary`, shared with pandas, so the engines
@@ -41,7 +43,7 @@ from .summary import UTC_OFFSET, SummaryWindow, assemble_summary, check_units, w
 
 @dataclass(frozen=True)
 class Dialect:
-    """The functions in which DuckDB and Spark SQL differ, as SQL text builders."""
+    """The functions in which DuckDB, Spark SQL and PostgreSQL differ, as SQL text builders."""
 
     name: str
     text_type: str
@@ -49,6 +51,12 @@ class Dialect:
     month_start: Callable[[str], str]  # day number -> day number of its month's first day
     is_infinite: Callable[[str], str]
     group_one: str  # back-reference to group 1 in regexp_replace
+    is_nan: Callable[[str], str] = lambda x: f"isnan({x})"
+    count_if: Callable[[str], str] = lambda cond: f"count_if({cond})"
+    min_by: Callable[[str, str], str] = lambda value, key: f"min_by({value}, {key})"  # value at the smallest key
+    to_number: Callable[[str], str] = lambda x: f"TRY_CAST({x} AS DOUBLE)"  # NULL when not a number
+    number_type: str = "DOUBLE"
+    sort_result: bool = True  # False: the caller sorts (a server collation may order text otherwise)
 
 
 DUCKDB = Dialect(
@@ -69,6 +77,28 @@ SPARK = Dialect(
     group_one="$1",
 )
 
+#: A number written as text (optional sign, digits with one decimal point, exponent).
+NUMBER_TEXT = r"^\s*[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?\s*$"
+
+POSTGRES = Dialect(
+    name="postgres",
+    text_type="text",
+    # date - date is an integer in PostgreSQL; a timestamptz takes the session's zone
+    day_number=lambda ts: f"(CAST({ts} AS date) - DATE '1970-01-01')",
+    month_start=lambda d: (f"(CAST(date_trunc('month', CAST(DATE '1970-01-01' + CAST({d} AS integer) "
+                           f"AS timestamp)) AS date) - DATE '1970-01-01')"),
+    is_infinite=lambda x: f"({x} IN ('Infinity'::float8, '-Infinity'::float8))",
+    group_one="\\1",
+    is_nan=lambda x: f"({x} = 'NaN'::float8)",  # NaN equals NaN in PostgreSQL
+    count_if=lambda cond: f"count(*) FILTER (WHERE {cond})",
+    # no min_by: the smallest (key, value) array; keys are unique per customer, so no ties
+    min_by=lambda value, key: f"(min(ARRAY[CAST({key} AS float8), CAST({value} AS float8)]))[2]",
+    to_number=lambda x: (f"CASE WHEN CAST({x} AS text) ~ {literal(NUMBER_TEXT)} "
+                         f"THEN CAST(trim(CAST({x} AS text)) AS float8) END"),
+    number_type="float8",
+    sort_result=False,
+)
+
 
 def quote(name: str, dialect: Dialect = DUCKDB) -> str:
     """An identifier quoted for the dialect."""
@@ -83,12 +113,16 @@ def literal(text: str) -> str:
 
 
 def tx_select(dialect: Dialect, relation: str, customer_col: str, date_col: str,
-              amount_col: str | None, date_kind: str) -> str:
+              amount_col: str | None, date_kind: str, amount_is_number: bool = False,
+              keep_stored_amount: bool = False) -> str:
     """``SELECT customer, ts, amount FROM relation``: the canonical view every query reads.
 
     ``date_kind`` is ``"text"`` (offset dropped, then parsed), ``"instant"`` (a
     timestamp with time zone: read in the session's zone, which the engine sets to the
-    data's zone) or ``"wall"`` (a naive timestamp or a date).
+    data's zone) or ``"wall"`` (a naive timestamp or a date). ``amount_is_number``: the
+    amount column has a numeric type (a plain cast) rather than text (read as a number
+    when it is one, else NULL and refused by :func:`check_query`); ``keep_stored_amount``
+    adds ``amount_as_stored`` (the amount as text, shown in errors).
     """
     cust, date = quote(customer_col, dialect), quote(date_col, dialect)
     if date_kind == "text":
@@ -97,8 +131,16 @@ def tx_select(dialect: Dialect, relation: str, customer_col: str, date_col: str,
         ts = f"TRY_CAST({stripped} AS {wall_type})"
     else:
         ts = date
-    amount = f"TRY_CAST({quote(amount_col, dialect)} AS DOUBLE)" if amount_col else "CAST(0.0 AS DOUBLE)"
-    return f"SELECT CAST({cust} AS {dialect.text_type}) AS customer, {ts} AS ts, {amount} AS amount FROM {relation}"
+    if not amount_col:
+        amount = f"CAST(0.0 AS {dialect.number_type})"
+    elif amount_is_number:
+        amount = f"CAST({quote(amount_col, dialect)} AS {dialect.number_type})"
+    else:
+        amount = dialect.to_number(quote(amount_col, dialect))
+    stored = (f", CAST({quote(amount_col, dialect)} AS {dialect.text_type}) AS amount_as_stored"
+              if amount_col and keep_stored_amount else "")
+    return (f"SELECT CAST({cust} AS {dialect.text_type}) AS customer, {ts} AS ts, {amount} AS amount"
+            f"{stored} FROM {relation}")
 
 
 def check_query(dialect: Dialect, customer_col: str, date_col: str, amount_col: str | None):
@@ -110,11 +152,11 @@ def check_query(dialect: Dialect, customer_col: str, date_col: str, amount_col: 
     ]
     if amount_col:
         checks += [
-            (f"amount IS NULL OR {dialect.is_infinite('amount')} OR isnan(amount)", amount_col,
+            (f"amount IS NULL OR {dialect.is_infinite('amount')} OR {dialect.is_nan('amount')}", amount_col,
              "is missing or not a finite number"),
             ("amount < 0", amount_col, "is negative (net returns against their purchases first)"),
         ]
-    counts = ", ".join(f"count_if({condition})" for condition, _, _ in checks)
+    counts = ", ".join(dialect.count_if(condition) for condition, _, _ in checks)
     return f"SELECT {counts}, max({dialect.day_number('ts')}) FROM tx", checks
 
 
@@ -139,8 +181,9 @@ def period_expr(dialect: Dialect, merge_period: str, day: str = "day") -> str:
 
 
 def summary_query(dialect: Dialect, window: SummaryWindow, merge_period: str) -> str:
-    """The aggregation over ``tx``: one row per calibration customer, sorted by customer,
-    with the integer parts :func:`~crm_analysis.clv.summary.assemble_summary` needs."""
+    """The aggregation over ``tx``: one row per calibration customer, sorted by customer
+    (unless the dialect leaves sorting to the caller), with the integer parts
+    :func:`~crm_analysis.clv.summary.assemble_summary` needs."""
     day = dialect.day_number("ts")
     holdout = ""
     if window.holdout:
@@ -160,7 +203,7 @@ def summary_query(dialect: Dialect, window: SummaryWindow, merge_period: str) ->
                    count(*) - 1 AS frequency,
                    min(period) AS first_period,
                    max(period) AS last_period,
-                   sum(spend) - min_by(spend, period) AS repeat_spend
+                   sum(spend) - {dialect.min_by("spend", "period")} AS repeat_spend
             FROM periods WHERE NOT in_holdout GROUP BY customer
         ),
         h AS (
@@ -170,7 +213,7 @@ def summary_query(dialect: Dialect, window: SummaryWindow, merge_period: str) ->
         SELECT cal.customer AS customer_id, frequency, first_period, last_period, repeat_spend
                {holdout}
         FROM cal LEFT JOIN h ON cal.customer = h.customer
-        ORDER BY customer_id
+        {"ORDER BY customer_id" if dialect.sort_result else ""}
     """
 
 

@@ -150,8 +150,14 @@ def customer_clv(
     horizon: float,
     annual_discount_rate: float,
     margin: float,
+    first_spend: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Discounted CLV per customer over ``horizon`` time units after the calibration end.
+
+    ``first_spend`` (optional, indexed by customer like ``summary``; from
+    :func:`first_purchase_spend`): one-time buyers' spend is then conditioned on their one
+    observed purchase (see ``GammaGamma.expected_spend``) instead of set to the
+    population mean.
 
     CLV = margin × E[spend per purchase | x, m_x] × Σ_k ΔE[purchases in period k] /
     (1+d)^k, with d the per-period rate of ``annual_discount_rate`` and the expected
@@ -178,7 +184,11 @@ def customer_clv(
     disc = _discounted_purchases(transaction_model, ux, utx, uT, horizon, rate)[position]
     purchases = transaction_model.conditional_expected_purchases(horizon, ux, utx, uT)[position]
     alive = transaction_model.p_alive(ux, utx, uT)[position]
-    spend = spend_model.expected_spend(summary["frequency"], summary["monetary_value"])
+    if first_spend is None:
+        spend = spend_model.expected_spend(summary["frequency"], summary["monetary_value"])
+    else:
+        spend = spend_model.expected_spend(summary["frequency"], summary["monetary_value"],
+                                           first_spend=pd.Series(first_spend).reindex(summary.index))
     return pd.DataFrame(
         {"p_alive": alive, "expected_purchases": purchases, "expected_spend": spend,
          "clv": margin * spend * disc},
@@ -197,8 +207,10 @@ def clv_interval(
     n_draws: int = 200,
     level: float = 0.95,
     seed: int = 0,
+    first_spend: pd.Series | None = None,
 ) -> pd.DataFrame:
-    """Interval for total CLV of the customers in ``summary`` from parameter uncertainty.
+    """Interval for total CLV of the customers in ``summary`` from parameter uncertainty
+    (``first_spend`` as in :func:`customer_clv`).
 
     Draws both models' parameters from their asymptotic normal distributions (on the log
     scale; :meth:`MLEModel.sample_params`), recomputes total CLV for each draw, and
@@ -208,7 +220,8 @@ def clv_interval(
     not include the Poisson noise of future purchases.
     """
     level = check_level(level)
-    kwargs = dict(horizon=horizon, annual_discount_rate=annual_discount_rate, margin=margin)
+    kwargs = dict(horizon=horizon, annual_discount_rate=annual_discount_rate, margin=margin,
+                  first_spend=first_spend)
     estimate = customer_clv(transaction_model, spend_model, summary, **kwargs)["clv"].sum()
     tdraws = transaction_model.sample_params(n_draws, seed=seed)
     sdraws = spend_model.sample_params(n_draws, seed=seed + 1)
@@ -235,3 +248,28 @@ def clv_tiers(clv: pd.Series, top_shares=(0.01, 0.10, 0.50)) -> pd.DataFrame:
         rows.append({"top_share": share, "customers": n, "clv_share": ordered.iloc[:n].sum() / total,
                      "min_clv": ordered.iloc[n - 1]})
     return pd.DataFrame(rows)
+
+
+def first_purchase_spend(transactions: pd.DataFrame, calibration_end=None, *, customer_col: str = "customer_id",
+                         date_col: str = "date", amount_col: str = "amount",
+                         merge_period: str = "D") -> pd.Series:
+    """Net spend of each customer's first purchase period (currency of ``amount_col``), the
+    purchase that ``summarize_transactions`` does not count as a repeat purchase: lines on
+    or before ``calibration_end`` (all lines when None), merged by ``merge_period``
+    (``"D"``, ``"W"`` or ``"M"``, as in the summary). Indexed by customer id (str)."""
+    frame = transactions[[customer_col, date_col, amount_col]]
+    if calibration_end is not None:
+        end = pd.Timestamp(calibration_end).normalize() + pd.Timedelta(days=1)
+        frame = frame[frame[date_col] < end]
+    day = frame[date_col].dt.floor("D")
+    if merge_period == "W":
+        day = day - pd.to_timedelta(day.dt.day_of_week, unit="D")
+    elif merge_period == "M":
+        day = day.dt.to_period("M").dt.to_timestamp()
+    elif merge_period != "D":
+        raise ValueError(f"merge_period must be one of D, W, M, got {merge_period!r}")
+    periods = frame.assign(_period=day, _customer=frame[customer_col].astype(str))
+    spend = periods.groupby(["_customer", "_period"], sort=True)[amount_col].sum()
+    first = spend.groupby(level=0).head(1).droplevel(1)
+    first.index.name = "customer_id"
+    return first.rename("first_spend")

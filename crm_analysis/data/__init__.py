@@ -2,7 +2,8 @@
 
 - ``synthetic``: a simulated CRM world whose true parameters are returned with the data.
 - shipped (``data/``, offline): :func:`load_cdnow`, :func:`load_telco_churn`, :func:`load_rossi`,
-  :func:`load_caravan`, :func:`load_mass_insurance`, :func:`load_febrl`.
+  :func:`load_caravan`, :func:`load_mass_insurance`, :func:`load_febrl`,
+  :func:`load_donations`.
 - fetched on demand (``$CRM_WORKBOOK_DATA``, then the cache, then a download):
   :func:`fetch_fremtpl2`, :func:`fetch_eudirectlapse`, :func:`fetch_online_retail`, :func:`fetch_hillstrom`,
   :func:`fetch_groceries`, :func:`fetch_apache_log`; they raise
@@ -31,6 +32,7 @@ from crm_analysis.data.shipped import (
     load_caravan,
     load_febrl,
     load_cdnow,
+    load_donations,
     load_mass_insurance,
     load_rossi,
     load_telco_churn,
@@ -56,6 +58,7 @@ __all__ = [
     "load_febrl",
     "load_cdnow",
     "load_customers",
+    "load_donations",
     "load_mass_insurance",
     "load_rossi",
     "load_profile",

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from crm_analysis.data.profile import DataProfile, LoadReport
+from crm_analysis.data.sources import redact_url
 
 
 @dataclass
@@ -81,9 +82,20 @@ def check_profile(profile: DataProfile, as_of=None) -> list[TableCheck]:
     return checks
 
 
-def _report_lines(report: LoadReport) -> list[str]:
+def _source_lines(profile: DataProfile, table: str, report: LoadReport) -> list[str]:
+    """Where the table came from: its file, or its database (URL without password) and
+    table or query."""
+    db = profile.spec.get(table, {}).get("_database")
+    if db is None:
+        return [f"  file: {report.path}"]
+    shown = [f"  database: {redact_url(db.url)}"]
+    shown.append(f"  table: {db.table}" if db.table else f"  query: {db.query.strip()}")
+    return shown
+
+
+def _report_lines(report: LoadReport, source: list[str]) -> list[str]:
     label = report.row_label
-    lines = [f"  file: {report.path}",
+    lines = [*source,
              f"  {label}s read: {report.rows_read:,}; kept: {report.rows_kept:,}; "
              f"left out: {report.rows_read - report.rows_kept:,}"]
     for dropped in report.dropped:
@@ -103,7 +115,7 @@ def _report_lines(report: LoadReport) -> list[str]:
             f"{net['unmatched_lines']:,} return lines left {net['unmatched_amount']:,.2f} with no "
             "purchase to net against (dropped)")
     if net.get("duplicates_kept"):
-        lines.append(f"  {net['duplicates_kept']:,} lines repeat an earlier line and are kept "
+        lines.append(f"  {net['duplicates_kept']:,} {label}s repeat an earlier {label} and are kept "
                      "(duplicates: keep)")
     return lines
 
@@ -115,7 +127,7 @@ def format_check(profile: DataProfile, checks: list[TableCheck]) -> str:
         out.append("")
         out.append(f"{check.table}:")
         if check.report is not None:
-            out += _report_lines(check.report)
+            out += _report_lines(check.report, _source_lines(profile, check.table, check.report))
             if check.report.as_of is not None:
                 out.append(f"  as of {check.report.as_of.date()}")
         out += [f"  {name}: {value}" for name, value in check.facts.items()]

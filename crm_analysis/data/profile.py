@@ -408,6 +408,8 @@ class DataProfile:
                                         "number (e.g. division by zero)", rows(bad)))
             parsed["amount"] = amount
         if problems:
+            if section.get("_database") is not None:  # row numbers of a result set: name keys too
+                problems = [_with_customers(p, lines, ids) for p in problems]
             raise _table_error(path, name, problems, label)
         if missing_id.any():
             report.drop("missing customer id (missing_customer: drop)", missing_id, lines,
@@ -509,6 +511,16 @@ class DataProfile:
                         "line")
                 parsed[column] = parsed[column].dt.tz_convert(zone).dt.tz_localize(None)
         return parsed
+
+
+def _with_customers(problem: Problem, lines: pd.Series, ids: pd.Series) -> Problem:
+    """``problem`` with the customer ids of (up to 10 of) its rows added to the message."""
+    if not problem.rows:
+        return problem
+    by_line = dict(zip(lines.tolist(), _text(ids).tolist()))
+    keys = list(dict.fromkeys(by_line.get(r) for r in problem.rows))[:10]
+    return Problem(problem.column, f"{problem.message}; customers {keys}", problem.rows,
+                   problem.values)
 
 
 def _copy_report(report: LoadReport) -> LoadReport:

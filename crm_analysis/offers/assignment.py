@@ -184,7 +184,8 @@ class OfferAssignment:
 
 
 def assign_offers(profit: pd.DataFrame, cost: pd.DataFrame, budget: float,
-                  mip_rel_gap: float = 1e-4, time_limit: float = 20.0) -> OfferAssignment:
+                  mip_rel_gap: float = 1e-4, time_limit: float = 20.0,
+                  max_offers: dict | None = None) -> OfferAssignment:
     """Give each customer at most one offer so that total expected profit is maximal and
     total expected cost stays within ``budget`` (currency).
 
@@ -192,8 +193,16 @@ def assign_offers(profit: pd.DataFrame, cost: pd.DataFrame, budget: float,
     Solved as a 0/1 program with ``scipy.optimize.milp``; offers with profit ≤ 0 are never
     worth giving and are left out of the program. ``mip_rel_gap`` is the relative
     optimality gap at which the solver stops (1e-4: within 0.01 % of the best total; 0 for
-    a proven optimum); ``time_limit`` is in seconds.
+    a proven optimum); ``time_limit`` is in seconds. ``max_offers`` caps how many customers
+    may get an offer, per offer name (e.g. ``{"event invitation": 100}`` seats): one more
+    linear constraint per capped offer.
     """
+    max_offers = dict(max_offers or {})
+    unknown = sorted(set(max_offers) - set(profit.columns))
+    if unknown:
+        raise ValueError(f"assign_offers: max_offers names unknown offers {unknown}; offers are {list(profit.columns)}")
+    if any(not np.isfinite(v) or v < 0 for v in max_offers.values()):
+        raise ValueError(f"assign_offers: max_offers must be counts ≥ 0, got {max_offers}")
     if profit.shape != cost.shape or not profit.index.equals(cost.index):
         raise ValueError("assign_offers: profit and cost must have the same rows and columns")
     P, C = profit.to_numpy(float), cost.to_numpy(float)
@@ -212,9 +221,11 @@ def assign_offers(profit: pd.DataFrame, cost: pd.DataFrame, budget: float,
     if len(rows):
         n = len(rows)
         one_each = csr_array((np.ones(n), (rows, np.arange(n))), shape=(len(P), n))
+        caps = [LinearConstraint((cols == profit.columns.get_loc(o)).astype(float)[None, :], -np.inf, cap)
+                for o, cap in max_offers.items()]
         res = milp(-P[rows, cols], integrality=np.ones(n), bounds=(0, 1),
                    constraints=[LinearConstraint(one_each, -np.inf, 1),
-                                LinearConstraint(C[rows, cols][None, :], -np.inf, budget)],
+                                LinearConstraint(C[rows, cols][None, :], -np.inf, budget), *caps],
                    options={"mip_rel_gap": mip_rel_gap, "time_limit": time_limit})
         if res.x is None:
             raise RuntimeError(f"assign_offers: the solver found no solution ({res.message})")

@@ -100,3 +100,8 @@ def plot_readiness(table: pd.DataFrame, ax=None):
     ax.set_xlabel("score (5 = no problem; hatched: derived from the data)")
     ax.set_title("CRM readiness checklist")
     return ax
+
+
+from ..glossary import localize_module  # noqa: E402 - labels in the notebook's language
+
+localize_module(globals())

@@ -98,3 +98,8 @@ def plot_repurchase_intervals(table: pd.DataFrame, group: str, ax=None,
     ax.set(xlabel="days", title=title)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.5 / max(len(t), 2) - 0.12), ncol=2)
     return ax
+
+
+from ..glossary import localize_module  # noqa: E402 - labels in the notebook's language
+
+localize_module(globals())

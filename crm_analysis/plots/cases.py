@@ -66,3 +66,8 @@ def plot_accessory_timing(table: pd.DataFrame, ax=None):
     ax.set(xlabel="month after the club purchase (0 = first month)",
            ylabel="accessories per customer", title="Accessory purchases after a club")
     return ax
+
+
+from ..glossary import localize_module  # noqa: E402 - labels in the notebook's language
+
+localize_module(globals())

@@ -137,3 +137,8 @@ def plot_net_value_curve(curve: pd.DataFrame, ax=None, column: str = "net_value"
     ax.set(xlabel="share of customers offered", ylabel="net value (currency)", title=title)
     ax.legend(fontsize=8)
     return ax
+
+
+from ..glossary import localize_module  # noqa: E402 - labels in the notebook's language
+
+localize_module(globals())

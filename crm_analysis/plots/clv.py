@@ -117,3 +117,45 @@ def plot_clv_distribution(clv: pd.Series, ax=None):
     ax.set(xscale="log", xlabel=f"CLV per customer (currency; below {low:,.2g} in the first bar)",
            ylabel="customers", title="CLV distribution")
     return ax
+
+
+def plot_opportunity_tracking(table: pd.DataFrame, ax=None):
+    """BG/BB cohort tracking (from ``clv.bgbb_tracking``): repeat transactions per
+    opportunity (e.g. year), actual vs model; the holdout (or, without actuals, the
+    projection) shaded."""
+    ax = _ax(ax)
+    labels = table["label"] if "label" in table.columns else table["opportunity"]
+    pos = np.arange(len(table))
+    if "actual" in table.columns:
+        ax.plot(pos, table["actual"], "o-", label="actual")
+    ax.plot(pos, table["expected"], "s--", label="BG/BB")
+    hold = (table["period"] == "holdout").to_numpy()
+    if hold.any():
+        ax.axvspan(pos[hold].min() - 0.5, pos.max() + 0.5, color="grey", alpha=0.15,
+                   label="holdout" if "actual" in table.columns else "projection")
+    ax.set_xticks(pos, [str(v) for v in labels])
+    ax.set(xlabel="opportunity", ylabel="repeat transactions", title="Repeat transactions per opportunity")
+    ax.set_ylim(bottom=0)
+    ax.legend()
+    return ax
+
+
+def plot_clv_intervals(top: pd.DataFrame, ax=None):
+    """CLV of the top customers (from ``clv.top_customer_intervals``) with two intervals:
+    parameter uncertainty (thick) and the customer's own predictive spread (thin)."""
+    ax = _ax(ax)
+    pos = np.arange(len(top))[::-1]
+    ax.hlines(pos, top["clv_pred_low"], top["clv_pred_high"], color="#999999", lw=1.5,
+              label="own future (predictive)")
+    ax.hlines(pos, top["clv_low"], top["clv_high"], color="#4c72b0", lw=6, label="parameter uncertainty")
+    ax.plot(top["clv"], pos, "o", color="#dd8452", label="CLV estimate")
+    ax.set_yticks(pos, [str(i) for i in top.index])
+    level = top.attrs.get("level", 0.95)
+    ax.set(xlabel="CLV (currency)", ylabel="customer", title=f"Top customers' CLV with {level:.0%} intervals")
+    ax.legend(loc="lower right")
+    return ax
+
+
+from ..glossary import localize_module  # noqa: E402 - labels in the notebook's language
+
+localize_module(globals())

@@ -146,3 +146,8 @@ def plot_revitalisation(table: pd.DataFrame, top_n: int = 15, ax=None,
     ax.set(xlabel="expected value over the horizon (currency)", title=title)
     ax.legend(fontsize=8)
     return ax
+
+
+from ..glossary import localize_module  # noqa: E402 - labels in the notebook's language
+
+localize_module(globals())

@@ -88,3 +88,8 @@ def plot_market(books: pd.DataFrame,
     axes[0][0].legend(fontsize=8)
     fig.tight_layout()
     return fig
+
+
+from ..glossary import localize_module  # noqa: E402 - labels in the notebook's language
+
+localize_module(globals())

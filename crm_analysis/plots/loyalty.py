@@ -99,3 +99,8 @@ def plot_roi_curve(curve: pd.DataFrame, break_even: float | None = None, ax=None
     ax.set_ylabel("ROI (gain − cost) / cost")
     ax.legend()
     return ax
+
+
+from ..glossary import localize_module  # noqa: E402 - labels in the notebook's language
+
+localize_module(globals())

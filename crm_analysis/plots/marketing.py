@@ -75,3 +75,8 @@ def plot_industry_fit(fit: pd.DataFrame, ax=None):
     ax.set(xlabel="", ylabel="", title="Which industries suit CRM (1 low – 5 high)")
     ax.tick_params(axis="x", rotation=0)
     return ax
+
+
+from ..glossary import localize_module  # noqa: E402 - labels in the notebook's language
+
+localize_module(globals())

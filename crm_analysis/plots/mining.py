@@ -92,3 +92,8 @@ def plot_simpson(table: pd.DataFrame, ax=None, label: str = "rate"):
     ax.set(ylabel=f"{label} (%)", title="Within every stratum vs all together")
     ax.legend(title=table.columns.name)
     return ax
+
+
+from ..glossary import localize_module  # noqa: E402 - labels in the notebook's language
+
+localize_module(globals())

@@ -46,3 +46,8 @@ def plot_strategies(totals: pd.Series, ax=None, currency: str = "currency"):
     ax.axvline(0, color="grey", lw=0.8)
     ax.set(xlabel=f"expected incremental profit ({currency})", title="Offer strategies")
     return ax
+
+
+from ..glossary import localize_module  # noqa: E402 - labels in the notebook's language
+
+localize_module(globals())

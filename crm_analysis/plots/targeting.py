@@ -106,3 +106,8 @@ def plot_estimate_vs_truth(truth, estimate, ax=None, xlabel: str = "true uplift"
     ax.plot([lo, hi], [lo, hi], ls="--", color="grey")
     ax.set(xlabel=xlabel, ylabel=ylabel, title="Estimate against truth")
     return ax
+
+
+from ..glossary import localize_module  # noqa: E402 - labels in the notebook's language
+
+localize_module(globals())

@@ -170,3 +170,8 @@ def plot_segments(profile: pd.DataFrame, features: pd.DataFrame, ax=None):
     ax.set_title("Behaviour segments: feature means (colour: sd from average)")
     plt.colorbar(im, ax=ax, fraction=0.046)
     return ax
+
+
+from ..glossary import localize_module  # noqa: E402 - labels in the notebook's language
+
+localize_module(globals())

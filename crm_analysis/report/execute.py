@@ -20,6 +20,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import nbformat
+
 from ..notebook_params import NotebookInfo, effective_parameters
 from ..results import read_results
 
@@ -225,21 +227,34 @@ def execute_notebook(
     overrides: dict[str, Any],
     output: Path,
     timeout: float | None = None,
+    edition: str = "student",
 ) -> NotebookRun:
     """Run ``info.path`` in a fresh ``python3`` kernel (cwd: the notebook's folder) into
-    ``output`` with the given parameter overrides; ``timeout`` is per cell, in seconds."""
+    ``output`` with the given parameter overrides; ``timeout`` is per cell, in seconds.
+
+    The ``student`` edition runs the notebook without its solution cells, the
+    ``instructor`` edition with them (:mod:`crm_analysis.report.editions`)."""
     import papermill as pm
+
+    from .editions import count_solutions, edition_notebook
 
     quiet_library_logs()
     start = time.perf_counter()
     status, error = "ok", None
+    source = str(info.path)
+    original = nbformat.read(source, as_version=4)
+    if count_solutions(original) and edition != "instructor":
+        # the solutions are left out: run a stripped copy (in this process's temp folder;
+        # the kernel still starts in the notebook's folder)
+        source = str(socket_dir() / f"{info.name}-{uuid.uuid4().hex[:8]}.ipynb")
+        nbformat.write(edition_notebook(original, edition), source)
     for attempt in (1, 2):
         if _STOPPING.is_set():
             status, error = "error", {"ename": "Interrupted", "evalue": "stopped by Ctrl-C"}
             break
         try:
             pm.execute_notebook(
-                str(info.path),
+                source,
                 str(output),
                 parameters=overrides,
                 kernel_name=KERNEL_NAME,

@@ -58,6 +58,28 @@ def data_sources(run: NotebookRun) -> list[str]:
 
 
 HEADER_TAG = "crm-report-header"
+#: Tag put, in the exported copy only, on code cells whose input the report hides.
+HIDE_INPUT_TAG = "crm-hide-input"
+#: Solution cells (instructor edition) stand out: an orange bar and a "Solution" label.
+SOLUTION_CSS = (
+    ".celltag_solution { border-left: 5px solid #e08a00; background: #fff8ec;"
+    " padding-left: 6px; }"
+    ".jp-MarkdownCell.celltag_solution::before, .jp-MarkdownOutput.celltag_solution::before"
+    " { content: 'Solution'; display: block; font: bold 0.8em sans-serif; color: #8a4b00;"
+    " text-transform: uppercase; letter-spacing: 0.05em; }"
+    "math[display=block] { margin: 0.6em 0; }"
+)
+
+
+def _font_css() -> str:
+    """Hangul offline: the run folder's Korean font as the last fallback of the page fonts."""
+    from ..plots._fonts import HANGUL_FAMILY
+
+    return (":root { --jp-content-font-family: " + HANGUL_FAMILY + ", system-ui, -apple-system, "
+            "'Segoe UI', Helvetica, Arial, sans-serif; "
+            "--jp-ui-font-family: " + HANGUL_FAMILY + ", system-ui, -apple-system, 'Segoe UI', "
+            "Helvetica, Arial, sans-serif; }"
+            ".crm-report-header { font-family: " + HANGUL_FAMILY + ", sans-serif !important; }")
 
 
 def header_html(run: NotebookRun, context: dict[str, Any]) -> str:
@@ -75,11 +97,17 @@ def header_html(run: NotebookRun, context: dict[str, Any]) -> str:
         f"{safe_text(str((run.error or {}).get('evalue', '')))}</p>"
     )
     commit = context.get("git_commit") or "not a git checkout"
+    edition = (
+        '<p style="color:#8a4b00"><b>Instructor edition (with solutions)</b>: the worked '
+        "solutions follow the exercises, marked <i>Solution</i>, with their code.</p>"
+        if context.get("edition") == "instructor" else "")
     return (
         # wide tables (e.g. a data frame's first rows) scroll inside their output
-        "<style>.jp-OutputArea-output.jp-RenderedHTMLCommon { overflow-x: auto; }</style>"
+        "<style>.jp-OutputArea-output.jp-RenderedHTMLCommon { overflow-x: auto; }"
+        f"{SOLUTION_CSS}{_font_css()}</style>"
         '<div class="crm-report-header" style="font-family:sans-serif;border:1px solid #ccd;'
         'padding:8px 14px;background:#f7f8fb">'
+        f"{edition}"
         f"<p><b>crm-workbook report</b> · as of <b>{safe_text(str(context['as_of']))}</b>"
         f" · rendered {safe_text(context['rendered_at'])} · crm-workbook"
         f" {safe_text(context['package_version'])} · commit {safe_text(commit)}"
@@ -101,24 +129,84 @@ def header_cell(run: NotebookRun, context: dict[str, Any]) -> nbformat.NotebookN
     return cell
 
 
+def _mathml(latex: str, display: str) -> str:
+    """MathML for a LaTeX formula (rendered by the browser, no script, no network); the
+    escaped LaTeX in ``<code>`` if latex2mathml cannot convert it."""
+    from latex2mathml.converter import convert
+
+    try:
+        return convert(latex.strip(), display=display)
+    except Exception:  # noqa: BLE001 - an unsupported command: show the source
+        return f"<code>{html.escape(latex)}</code>"
+
+
+def offline_exporter(config: Any = None, **kw: Any):
+    """An nbconvert ``HTMLExporter`` whose pages need no network: the ``crm_lab`` template
+    (lab without require.js, MathJax and mermaid) and LaTeX in Markdown (``$…$``, ``$$…$$``,
+    ``\\(…\\)``, ``\\[…\\]``, ``\\begin{…}``) turned into MathML at build time."""
+    from jinja2 import pass_context
+    from nbconvert import HTMLExporter
+    from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
+
+    class MathMLRenderer(IPythonRenderer):
+        def block_math(self, body: str) -> str:
+            return _mathml(body, "block")
+
+        def inline_math(self, body: str) -> str:
+            return _mathml(body, "inline")
+
+        def latex_environment(self, name: str, body: str) -> str:
+            return _mathml(f"\\begin{{{name}}}{body}\\end{{{name}}}", "block")
+
+    class OfflineHTMLExporter(HTMLExporter):
+        @pass_context
+        def markdown2html(self, context: dict, source: str) -> str:
+            cell = context.get("cell", {})
+            renderer = MathMLRenderer(
+                escape=False,
+                attachments=cell.get("attachments", {}),
+                embed_images=self.embed_images,
+                path=context.get("resources", {}).get("metadata", {}).get("path", ""),
+                anchor_link_text=self.anchor_link_text,
+                exclude_anchor_links=self.exclude_anchor_links,
+                **self.lexer_options,
+            )
+            return MarkdownWithMath(renderer=renderer).render(source)
+
+    templates = str(Path(__file__).resolve().parents[1] / "templates" / "nbconvert")
+    return OfflineHTMLExporter(config=config, extra_template_basedirs=[templates],
+                               template_name="crm_lab", **kw)
+
+
 def export_html(
     executed: Path, target: Path, run: NotebookRun, context: dict[str, Any], show_code: bool
 ) -> None:
-    """Write ``target`` (HTML) from the executed notebook with the report header on top."""
-    from nbconvert import HTMLExporter
+    """Write ``target`` (HTML) from the executed notebook with the report header on top.
+
+    The page loads nothing from the network (:func:`offline_exporter`). In the instructor
+    edition (``context["edition"]``) the code of the solution cells is shown even when
+    the rest of the code is hidden."""
     from traitlets.config import Config
+
+    from ..plots._fonts import with_hangul_font
+    from .editions import is_solution
 
     nb = nbformat.read(str(executed), as_version=4)
     nb.cells.insert(0, header_cell(run, context))
+    show_solutions = context.get("edition") == "instructor" and not show_code
+    if show_solutions:
+        for cell in nb.cells:
+            if cell.cell_type == "code" and not is_solution(cell):
+                cell.metadata.setdefault("tags", []).append(HIDE_INPUT_TAG)
     config = Config()
     config.TagRemovePreprocessor.enabled = True
-    config.TagRemovePreprocessor.remove_input_tags = {HEADER_TAG}
-    exporter = HTMLExporter(
+    config.TagRemovePreprocessor.remove_input_tags = {HEADER_TAG, HIDE_INPUT_TAG}
+    hide_code = not show_code and not show_solutions
+    exporter = offline_exporter(
         config=config,
-        template_name="lab",
-        exclude_input=not show_code,
-        exclude_input_prompt=not show_code,
+        exclude_input=hide_code,
+        exclude_input_prompt=hide_code or show_solutions,
         exclude_output_prompt=True,
     )
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": run.title}})
-    target.write_text(body, encoding="utf-8")
+    target.write_text(with_hangul_font(body), encoding="utf-8")

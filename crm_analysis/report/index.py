@@ -14,7 +14,11 @@ from typing import Any
 
 import jinja2
 
+from ..glossary import CONCEPTS, translate
+from ..plots._fonts import with_hangul_font
 from ..results import display_value, format_value, humanize
+from .course import course_map
+from .editions import EDITION_TITLES
 
 MANIFEST = "manifest.json"
 
@@ -26,8 +30,19 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["figure"] = format_value
+    env.filters["translate"] = translate
+    env.filters["markdown"] = _inline_markdown
     env.filters["headlines"] = headlines
     return env
+
+
+def _inline_markdown(text: str):
+    """A learning goal (Markdown from the notebook) as HTML."""
+    import markupsafe
+    import mistune
+
+    return markupsafe.Markup(mistune.html(text).strip().removeprefix("<p>").removesuffix("</p>"))
+
 
 
 #: Recorded names that describe a run's inputs rather than its findings.
@@ -35,13 +50,15 @@ _NOT_HEADLINES = ("data_source", "data_source_used")
 
 
 def headlines(results: dict[str, dict[str, Any]], first: list[str] | tuple = (),
-              count: int = 6, width: int = 90) -> list[dict[str, str]]:
+              count: int = 6, width: int = 90, lang: str = "en") -> list[dict[str, str]]:
     """A notebook's findings for the index, each as ``label``, ``text`` (value and unit, at
     most ``width`` characters, cut between items, never inside a number) and ``note``.
 
     The results named in ``first`` (the notebook's metadata ``crm_workbook.headlines``)
     come first, in that order; the other places, up to ``count`` in all, go to findings
     whose value is a number, a text or one estimate, then to tables and long mappings.
+    With ``lang="ko"`` (the run's notebooks ran with ``lang=ko``) the labels the glossary
+    knows are shown in Korean.
     """
     def short(result: dict[str, Any]) -> bool:
         value = result.get("value")
@@ -57,7 +74,8 @@ def headlines(results: dict[str, dict[str, Any]], first: list[str] | tuple = (),
     for name, result in chosen:
         text = display_value(result.get("value"), result.get("unit"), limit=width,
                              decimals=result.get("decimals"))
-        rows.append({"name": name, "label": result.get("label") or humanize(name),
+        rows.append({"name": name,
+                     "label": translate(result.get("label") or humanize(name), lang),
                      "text": text, "note": result.get("note") or ""})
     return rows
 
@@ -93,10 +111,26 @@ def write_run_index(run_dir: Path, manifest: dict[str, Any]) -> None:
         "failed": sum(nb["status"] not in ("ok", "not run") for nb in notebooks),
         "not_run": sum(nb["status"] == "not run" for nb in notebooks),
     }
-    page = _environment().get_template("run_index.html.j2").render(
-        run=manifest["run"], notebooks=notebooks, counts=counts
+    run = manifest["run"]
+    env = _environment()
+    page = env.get_template("run_index.html.j2").render(
+        run=run, notebooks=notebooks, counts=counts, course=course_map(notebooks),
+        edition_title=EDITION_TITLES.get(run.get("edition", "student"), ""),
+        lang=run.get("lang", "en"),
     )
-    write_atomically(run_dir / "index.html", page)
+    write_atomically(run_dir / "index.html", with_hangul_font(page))
+    write_glossary(run_dir, notebooks)
+
+
+def write_glossary(run_dir: Path, notebooks: list[dict[str, Any]]) -> None:
+    """``glossary.html``: every concept's Korean term, English term, and the notebook and
+    section that teach it (linked to that notebook's report when the run has it)."""
+    by_number = {nb["name"][:2]: nb for nb in notebooks}
+    rows = [{"ko": term.ko, "en": term.en, "section": term.section, "number": term.notebook,
+             "nb": by_number.get(term.notebook)} for term in CONCEPTS]
+    rows.sort(key=lambda r: (r["number"], r["section"]))
+    page = _environment().get_template("glossary.html.j2").render(rows=rows)
+    write_atomically(run_dir / "glossary.html", with_hangul_font(page))
 
 
 def write_reports_index(reports_dir: Path) -> None:
@@ -113,6 +147,7 @@ def write_reports_index(reports_dir: Path) -> None:
             "as_of": manifest["run"]["as_of"],
             "rendered_at": manifest["run"]["rendered_at"],
             "n": len(manifest["notebooks"]),
+            "edition": EDITION_TITLES.get(manifest["run"].get("edition", "student"), ""),
             "failed": sum(nb["status"] not in ("ok", "not run") for nb in manifest["notebooks"]),
         })
     runs.sort(key=lambda r: (r["as_of"], r["rendered_at"]), reverse=True)

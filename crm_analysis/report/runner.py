@@ -45,6 +45,7 @@ from .. import __version__
 from ..notebook_params import NotebookInfo
 from . import execute as _execute
 from .execute import NotebookRun, disk_full_message
+from .course import learning_goals
 from .export import export_html
 from .index import read_manifest, write_manifest, write_reports_index, write_run_index
 
@@ -252,6 +253,7 @@ def render(
     timeout: float | None = None,
     progress: Callable[[str], None] = _stderr_progress,
     not_run: dict[str, str] | None = None,
+    edition: str = "student",
 ) -> dict[str, Any]:
     """Render ``notebooks`` with their validated parameter overrides ``plan`` into
     ``output_dir/<as_of>/`` and return the run manifest.
@@ -262,7 +264,13 @@ def render(
     A full disk raises :class:`DiskFullError` after keeping what completed.
     ``not_run`` maps notebooks left out on purpose (e.g. their data table is missing) to
     the reason; they are listed with status ``not run``, which is not a failure.
+    ``edition`` ``student`` (the default) runs the notebooks without their solution
+    cells into ``output_dir/<as_of>/``; ``instructor`` runs them with the solutions into
+    ``output_dir/<as_of>-instructor/`` (:func:`run_folder_name`).
     """
+    from .editions import check_edition
+
+    check_edition(edition)
     output_dir = Path(output_dir).absolute()  # worker threads must not depend on the cwd
     check_output_dir(output_dir)
     with output_lock(output_dir, as_of, progress):
@@ -271,14 +279,30 @@ def render(
         _execute._STOPPING.clear()
         try:
             return _render_locked(notebooks, plan, as_of, output_dir, show_code, jobs, timeout,
-                                  progress, not_run or {})
+                                  progress, not_run or {}, edition)
         finally:
             _execute.remove_socket_dirs()
 
 
-def _render_locked(notebooks, plan, as_of, output_dir, show_code, jobs, timeout, progress, not_run):
-    final = output_dir / as_of
-    run_name = f"{as_of}-{uuid.uuid4().hex[:8]}"
+def _run_lang(notebooks: list[NotebookInfo], plan: dict[str, dict[str, Any]]) -> str:
+    """The language of the run's index headlines: ``ko`` when every notebook that has a
+    ``lang`` parameter runs with ``lang=ko``, else ``en``."""
+    langs = {plan.get(info.name, {}).get("lang", info.parameters["lang"].default)
+             for info in notebooks if "lang" in info.parameters}
+    return "ko" if langs == {"ko"} else "en"
+
+
+def run_folder_name(as_of: str, edition: str = "student") -> str:
+    """The published folder of a run: ``<as_of>``, or ``<as_of>-instructor`` for the
+    instructor edition, so a student run and an instructor run never replace each other."""
+    return as_of if edition == "student" else f"{as_of}-{edition}"
+
+
+def _render_locked(notebooks, plan, as_of, output_dir, show_code, jobs, timeout, progress, not_run,
+                   edition="student"):
+    folder = run_folder_name(as_of, edition)
+    final = output_dir / folder
+    run_name = f"{folder}-{uuid.uuid4().hex[:8]}"
     (output_dir / RUNS).mkdir(exist_ok=True)
     tmp = output_dir / RUNS / run_name
     tmp.mkdir()
@@ -289,6 +313,8 @@ def _render_locked(notebooks, plan, as_of, output_dir, show_code, jobs, timeout,
         "package_version": __version__,
         "git_commit": _git_commit(Path(__file__).resolve().parents[2]),
         "versions": _versions(),
+        "edition": edition,
+        "lang": _run_lang(notebooks, plan),
     }
     keep = False
     try:
@@ -297,8 +323,11 @@ def _render_locked(notebooks, plan, as_of, output_dir, show_code, jobs, timeout,
 
         def one(info: NotebookInfo) -> NotebookRun:
             progress(f"  started {info.name} (elapsed {time.perf_counter() - started:.0f} s)")
+            # the edition only when not the default: stand-ins of execute_notebook (tests)
+            # keep the older signature
+            extra = {} if edition == "student" else {"edition": edition}
             run = _execute.execute_notebook(info, plan.get(info.name, {}),
-                                            tmp / f"{info.name}.ipynb", timeout)
+                                            tmp / f"{info.name}.ipynb", timeout, **extra)
             if run.ipynb and not _execute._STOPPING.is_set():
                 try:
                     export_html(tmp / run.ipynb, tmp / f"{info.name}.html", run, context,
@@ -338,6 +367,8 @@ def _render_locked(notebooks, plan, as_of, output_dir, show_code, jobs, timeout,
                     (tmp / name).unlink(missing_ok=True)
             run.ipynb = run.html = None
         entries = [runs[info.name].to_dict() for info in notebooks]
+        for info, entry in zip(notebooks, entries):
+            entry["goals"] = learning_goals(info.path)
         entries += [{"name": name, "title": name, "status": "not run", "note": reason,
                      "duration_s": 0.0, "parameters": {}, "results": {}, "error": None,
                      "html": None, "ipynb": None} for name, reason in not_run.items()]
@@ -351,7 +382,7 @@ def _render_locked(notebooks, plan, as_of, output_dir, show_code, jobs, timeout,
         try:
             write_manifest(tmp, manifest)
             write_run_index(tmp, manifest)
-            _link(output_dir, as_of, run_name)
+            _link(output_dir, folder, run_name)
         except OSError as exc:
             if not _is_disk_full(exc):
                 raise

@@ -21,6 +21,9 @@ Generators (import them from here)::
     simulate_dell_accounts      cases.py         B2B accounts in tiers with known tier lifts
     simulate_club_purchases     cases.py         club replacement times (Weibull) and accessories
     simulate_promotion          promotion.py     sales + promotion with a hidden 3-way interaction
+    simulate_opportunities      opportunities.py discrete-opportunity (BG/BB) customers, e.g. yearly donors
+    simulate_covariate_customers covariate_customers.py BG/NBD customers with covariate effects
+    simulate_covariate_pareto_customers covariate_customers.py Pareto/NBD customers with covariate effects
 """
 
 from importlib import import_module
@@ -41,6 +44,9 @@ _GENERATORS = {
     "simulate_dell_accounts": "cases",
     "simulate_club_purchases": "cases",
     "simulate_promotion": "promotion",
+    "simulate_opportunities": "opportunities",
+    "simulate_covariate_customers": "covariate_customers",
+    "simulate_covariate_pareto_customers": "covariate_customers",
 }
 
 __all__ = sorted(_GENERATORS)
