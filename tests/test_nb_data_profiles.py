@@ -110,6 +110,22 @@ def test_online_retail_clv_stays_within_20_times_observed_spend_for_repeat_buyer
     assert tx.loc[tx["customer_id"] == "16446", "date"].dt.date.astype(str).unique().tolist() == ["2011-05-18"]
 
 
+def test_online_retail_small_first_purchases_do_not_bound_later_spend(online_retail_clv_ratio):
+    """Why the 20x bound is not a property of the data: returning customers whose first
+    purchase day was under £10 spent, per later purchase day, a median of about 46 times
+    that first day (10 customers; 16446's £2.90 is in this group). A spend model that
+    kept a one-time £2.90 buyer under 20 x £2.90 would contradict what such customers did."""
+    tx = online_retail_clv_ratio[0]
+    days = tx.assign(day=tx["date"].dt.floor("D")).groupby(["customer_id", "day"])["amount"].sum()
+    days = days[days > 0].reset_index().sort_values(["customer_id", "day"])
+    order = days.groupby("customer_id").cumcount()
+    first = days[order == 0].set_index("customer_id")["amount"]
+    later = days[order > 0].groupby("customer_id")["amount"].mean()
+    small = first[first < 10].index.intersection(later.index)
+    assert len(small) >= 8
+    assert (later[small] / first[small]).median() > 20
+
+
 @pytest.mark.xfail(strict=True, reason=(
     "acceptance item not met: one-time buyers with a tiny first purchase (16446: £2.90 once, "
     "2.6 weeks before the calibration end) are shrunk toward the population by any spend "
