@@ -5,7 +5,9 @@
     .venv/bin/python benchmarks/bench_clv.py fit          # BG/NBD + Gamma-Gamma on 1M customers
     .venv/bin/python benchmarks/bench_clv.py engines      # summary engines vs bare GROUP BYs on one
                                                           # Parquet file (ENGINE_ROWS, default 20M;
-                                                          # ENGINE_ROUNDS, default 3; Spark needs
+                                                          # ENGINE_ROUNDS, default 3; ENGINE_CUSTOMERS,
+                                                          # default rows/2; ENGINES, a comma list
+                                                          # of CONTENDERS; Spark needs
                                                           # the [spark] extra and Java 17)
     .venv/bin/python benchmarks/bench_clv.py lifetimes    # the same work with lifetimes (needs
                                                           # /tmp/lifetimes-venv, see lifetimes_oracle.py,
@@ -120,14 +122,17 @@ def bench_fit() -> dict:
 
 # Each contender runs in its own Python process (fresh memory) on the same Parquet file:
 # (setup, work); only the work is timed (imports and Spark's JVM start are setup). Peak RSS
-# is the Python process's; Spark's JVM (a separate process, -Xmx given) is not included.
+# is the Python process's, plus for Spark its JVM's peak (VmHWM; -Xmx is SPARK_MEMORY, 6g).
 CONTENDERS = {
     "pandas_summary": ("import pandas as pd; from crm_analysis.clv import summarize_transactions as f",
                        "out = f(pd.read_parquet(PATH), **WINDOW)"),
     "duckdb_summary": ("from crm_analysis.clv import summarize_transactions_sql as f",
                        "out = f(PATH, **WINDOW)"),
+    "polars_summary": ("from crm_analysis.clv.summary_polars import summarize_transactions_polars as f",
+                       "out = f(PATH, **WINDOW)"),
     "spark_local_summary": ("from crm_analysis.clv.summary_spark import summarize_transactions_spark as f, "
-                            "local_spark_session as s; spark = s(spark_driver_memory='6g')",
+                            "local_spark_session as s; spark = s(spark_driver_memory=SPARK_MEMORY); "
+                            "jvm_pid = spark.sparkContext._gateway.proc.pid",
                             "out = f(PATH, spark=spark, **WINDOW)"),
     "bare_duckdb_group_by": ("import duckdb",
                              "out = duckdb.sql(f\"SELECT customer_id, count(*) AS n, min(date) AS first, "
@@ -139,13 +144,19 @@ CONTENDERS = {
                              "pl.col('amount').sum().alias('spend')).collect()"),
 }
 RUNNER = """
-import resource, sys, time
+import os, resource, sys, time
 PATH, WINDOW = sys.argv[1], dict(calibration_end='2025-06-30', observation_end='2025-12-31')
+SPARK_MEMORY = os.environ.get('SPARK_MEMORY', '6g')
 exec(sys.argv[2])
 t = time.perf_counter()
 exec(sys.argv[3])
 seconds = time.perf_counter() - t
-print(len(out), seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2)
+jvm = 0.0
+if 'jvm_pid' in globals():  # Spark's JVM: its peak resident memory (VmHWM), GB
+    for line in open(f'/proc/{jvm_pid}/status'):
+        if line.startswith('VmHWM:'):
+            jvm = int(line.split()[1]) / 1024**2
+print(len(out), seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2, jvm)
 """
 
 
@@ -157,9 +168,10 @@ def bench_engines() -> dict:
     rows = int(float(os.environ.get("ENGINE_ROWS", 20_000_000)))
     rounds = int(os.environ.get("ENGINE_ROUNDS", 3))
     WORK.mkdir(parents=True, exist_ok=True)
-    path = WORK / f"engines{rows}.parquet"
+    customers = int(float(os.environ.get("ENGINE_CUSTOMERS", max(rows // 2, 1))))
+    path = WORK / (f"engines{rows}.parquet" if customers == max(rows // 2, 1) else f"engines{rows}_{customers}.parquet")
     if not path.exists():
-        writer, ids, chunk = None, customer_ids(max(rows // 2, 1)), min(rows, 5_000_000)
+        writer, ids, chunk = None, customer_ids(customers), min(rows, 5_000_000)
         for i, start in enumerate(range(0, rows, chunk)):
             table = pa.Table.from_pandas(random_log(min(chunk, rows - start), ids, seed=200 + i),
                                          preserve_index=False)
@@ -176,15 +188,21 @@ def bench_engines() -> dict:
                 runs[name].append(None)
                 print(name, proc.stderr[-2000:], file=sys.stderr)
                 continue
-            n, seconds, peak = proc.stdout.strip().splitlines()[-1].split()
-            runs[name].append((int(n), float(seconds), float(peak)))
-    result = {"rows": rows, "rounds": rounds}
+            n, seconds, peak, jvm = proc.stdout.strip().splitlines()[-1].split()
+            runs[name].append((int(n), float(seconds), float(peak) + float(jvm), float(jvm)))
+            print(json.dumps({"round": len(runs[name]), "contender": name, "seconds": round(float(seconds), 2),
+                              "peak_gb": round(float(peak) + float(jvm), 3), "load": os.getloadavg()}),
+                  file=sys.stderr, flush=True)
+    result = {"rows": rows, "customers_in_log": customers, "rounds": rounds, "load_before": os.getloadavg()}
     for name, values in runs.items():
         ok = [v for v in values if v]
         if ok:
             result[name] = {"groups": ok[0][0], "median_s": float(np.median([v[1] for v in ok])),
                             "median_peak_gb": float(np.median([v[2] for v in ok])),
                             "all_s": [round(v[1], 2) for v in ok]}
+            if any(v[3] for v in ok):
+                result[name]["median_jvm_peak_gb"] = float(np.median([v[3] for v in ok]))
+    result["load_after"] = os.getloadavg()
     return result
 
 

@@ -13,46 +13,134 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 
 
+def notebook_run_folder(tmp_path_factory) -> Path:
+    """The folder of this test run's executed notebooks, shared by the pytest-xdist workers
+    (their temp folders are ``<run>/gwN``), so a run made by one worker serves them all."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "notebook-runs"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+@contextlib.contextmanager
+def _exclusive(lock_path: Path):
+    """Hold an exclusive lock on ``lock_path`` (other workers wait); no-op without fcntl."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no sharing between workers, each executes its own runs
+        yield
+        return
+    with open(lock_path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="session")
 def run_notebook(tmp_path_factory):
     """Execute a notebook with papermill (fresh kernel, cwd ``notebooks/``) and
     return its recorded key results as ``{name: Result}``.
 
-    Runs are cached per (notebook, parameters) for the whole session, so several
-    value tests share one execution. The notebook runs as the student edition: its
-    solution cells (tagged ``solution``) are left out, so value tests at other seeds do
-    not pay for them (nbval executes the stored notebooks, solutions included). Usage::
+    Each (notebook, parameters) is executed **once per test run**, whatever the number of
+    tests and pytest-xdist workers that ask for it: the executed notebook is kept in
+    :func:`notebook_run_folder`; a worker that needs a run another worker is making waits
+    for it (a file lock) and reads its outputs. A failing cell raises papermill's
+    ``PapermillExecutionError`` (naming the cell) in every test that asked for the run.
+    Runs with parameters execute the student edition (solution cells, tagged
+    ``solution``, left out), so value tests at other seeds do not pay for them; the default
+    run (no parameters) executes the stored notebook, solutions included: it is the run
+    ``tests/test_notebooks_execute.py`` checks top to bottom, in place of nbval. Usage::
 
         results = run_notebook("04_target_customer_selection", seed=7)
         assert results["auc"].value > 0.6
     """
+    import hashlib
+
     import nbformat
     import papermill as pm
 
     from crm_analysis.report.editions import edition_notebook
     from crm_analysis.results import read_results
 
-    out_dir = tmp_path_factory.mktemp("executed")
+    folder = notebook_run_folder(tmp_path_factory)
     cache: dict[str, dict] = {}
 
     def run(name: str, **parameters):
+        parameters = _without_defaults(name, parameters)
         key = json.dumps([name, parameters], sort_keys=True, default=str)
         if key not in cache:
-            out = out_dir / f"{name}-{len(cache)}.ipynb"
-            source = out_dir / f"{name}-{len(cache)}-student.ipynb"
-            nbformat.write(edition_notebook(NOTEBOOKS / f"{name}.ipynb", "student"), str(source))
-            pm.execute_notebook(
-                str(source),
-                str(out),
-                parameters=parameters,
-                kernel_name="python3",
-                cwd=str(NOTEBOOKS),
-                progress_bar=False,
-            )
+            stem = f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
+            out, failed = folder / f"{stem}.ipynb", folder / f"{stem}.failed"
+            with _exclusive(folder / f"{stem}.lock"):
+                if failed.exists():  # another worker's run of it failed: fail the same way
+                    raise RuntimeError(f"notebook {name} with {parameters or 'its defaults'} failed "
+                                       f"in another test:\n{failed.read_text()}")
+                if not out.exists():
+                    partial = folder / f"{stem}.running.ipynb"
+                    source = NOTEBOOKS / f"{name}.ipynb"
+                    if parameters:  # student edition: no solution cells
+                        source = folder / f"{stem}-student.ipynb"
+                        nbformat.write(edition_notebook(NOTEBOOKS / f"{name}.ipynb", "student"), str(source))
+                    try:
+                        pm.execute_notebook(
+                            str(source),
+                            str(partial),
+                            parameters=parameters,
+                            kernel_name="python3",
+                            cwd=str(NOTEBOOKS),
+                            progress_bar=False,
+                        )
+                    except Exception as error:
+                        failed.write_text(str(error)[-5000:])
+                        raise
+                    partial.rename(out)
             cache[key] = read_results(out)
         return cache[key]
 
     return run
+
+
+def _without_defaults(name: str, parameters: dict) -> dict:
+    """``parameters`` less those equal to the notebook's own default (same value and type),
+    so ``run_notebook(nb, seed=7)`` shares the default run when 7 is the default seed."""
+    import ast
+
+    import papermill as pm
+
+    if not parameters:
+        return parameters
+    declared = pm.inspect_notebook(str(NOTEBOOKS / f"{name}.ipynb"))
+    kept = {}
+    for key, value in parameters.items():
+        try:
+            default = ast.literal_eval(declared[key]["default"])
+        except (KeyError, ValueError, SyntaxError):
+            kept[key] = value
+            continue
+        if not (type(default) is type(value) and default == value):
+            kept[key] = value
+    return kept
+
+
+def pytest_collection_modifyitems(config, items):
+    """Deselect nbval's cells of a notebook whose stored version is executed top to bottom
+    by ``tests/test_notebooks_execute.py`` in the same run (through :func:`run_notebook`,
+    whose default run the value tests share): nbval would execute it a second time.
+    ``pytest --nbval-lax notebooks/NN_x.ipynb`` alone still runs nbval."""
+    executed = {item.callspec.params["name"] for item in items
+                if getattr(item, "originalname", None) == "test_notebook_runs_top_to_bottom"}
+    if not executed:
+        return
+    keep, dropped = [], []
+    for item in items:
+        path = Path(str(getattr(item, "path", "")))
+        nbval_cell = path.suffix == ".ipynb" and type(item).__module__.startswith("nbval")
+        (dropped if nbval_cell and path.stem in executed else keep).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""The customer summary engines agree: pandas, DuckDB and Spark give identical frames.
+"""The customer summary engines agree: pandas, DuckDB, polars and Spark give identical frames.
 
 Reference: the pandas engine, itself checked against hand computations in
 test_clv_summary.py and against lifetimes in the CLV notebook's tests.  The matrix runs
@@ -16,7 +16,7 @@ from crm_analysis.clv import summarize_transactions, summarize_transactions_sql
 from crm_analysis.clv.summary import SummaryWindow
 from crm_analysis.data import load_cdnow
 
-ENGINES = ["duckdb", pytest.param("spark", marks=pytest.mark.spark)]
+ENGINES = ["duckdb", "polars", pytest.param("spark", marks=pytest.mark.spark)]
 UNITS = ["D", "W", "M"]
 DATE_KINDS = ["naive", "time_of_day", "tz_aware", "text_offsets"]
 WINDOW = dict(calibration_end="2024-03-31 12:00", observation_end="2024-06-30 18:00")
@@ -53,6 +53,10 @@ def _file(log: pd.DataFrame, kind: str, tmp_path):
 def _run(engine: str, source, spark, **kw):
     if engine == "duckdb":
         return summarize_transactions_sql(source, **kw)
+    if engine == "polars":
+        from crm_analysis.clv.summary_polars import summarize_transactions_polars
+
+        return summarize_transactions_polars(source, **kw)
     from crm_analysis.clv.summary_spark import summarize_transactions_spark
 
     return summarize_transactions_spark(source, spark=spark, **kw)
@@ -85,7 +89,7 @@ def test_engine_matrix_identical_frames(engine, time_unit, kind, logs, request):
     kw = dict(time_unit=time_unit, merge_period=merge_period, **WINDOW)
     expected = summarize_transactions(frame, **kw)
     # Spark reads the file (its own path to dates); a DataFrame reaches it as pandas days
-    sources = (frame, path) if engine == "duckdb" else (path,)
+    sources = (frame, path) if engine in ("duckdb", "polars") else (path,)
     for source in sources:
         _assert_identical(expected, _run(engine, source, spark, **kw))
 
@@ -119,6 +123,7 @@ def test_noon_calibration_end_gives_39_weeks_on_full_cdnow():
     # first purchases 1997-01-01 .. 1997-03-25: T from 189 to 272 days (hand count)
     assert expected["T_weeks"].max() == 272 / 7 and expected["T_weeks"].min() == 189 / 7
     _assert_identical(expected, summarize_transactions_sql(tx, **kw))
+    _assert_identical(expected, _run("polars", tx, None, **kw))
 
 
 @pytest.mark.spark
@@ -156,3 +161,36 @@ def test_spark_names_bad_rows(spark, tmp_path):
         summarize_transactions_spark(str(path), spark=spark)
     with pytest.raises(ValueError, match=r"lack column\(s\) \['spend'\]"):
         summarize_transactions_spark(str(path), spark=spark, amount_col="spend")
+
+
+def test_polars_engine_on_synthetic_parquet_and_without_window(tmp_path):
+    from crm_analysis.data.synthetic import simulate_transactions
+
+    log, truth = simulate_transactions(3_000, seed=11)
+    path = tmp_path / "synthetic.parquet"
+    log.to_parquet(path)
+    for kw in (dict(time_unit="W", calibration_end=truth.end - pd.Timedelta(days=90), observation_end=truth.end),
+               dict(time_unit="D"), dict(time_unit="M", merge_period="M", observation_end=truth.end)):
+        _assert_identical(summarize_transactions(log, **kw), _run("polars", str(path), None, **kw))
+
+
+def test_polars_engine_names_bad_rows(tmp_path):
+    log = _log("naive").astype({"amount": "float64"})
+    bad = log.copy()
+    bad.loc[5, "amount"] = -2.0
+    with pytest.raises(ValueError, match=r"'amount' is negative .* in 1 rows"):
+        _run("polars", bad, None)
+    bad = log.astype({"customer_id": "object"})
+    bad.loc[[3, 8], "customer_id"] = None
+    with pytest.raises(ValueError, match=r"'customer_id' is missing in 2 rows"):
+        _run("polars", bad, None)
+    text = log.assign(date=log["date"].dt.strftime("%Y-%m-%d"))
+    text.loc[4, "date"] = "4 March"
+    path = tmp_path / "bad.csv"
+    text.to_csv(path, index=False)
+    with pytest.raises(ValueError, match=r"'date' is missing or not a date in 1 rows"):
+        _run("polars", str(path), None)
+    with pytest.raises(ValueError, match=r"lack column\(s\) \['spend'\]"):
+        _run("polars", str(path), None, amount_col="spend")
+    with pytest.raises(ValueError, match="calibration_end 1998-07-01 is after observation_end 1998-06-30"):
+        _run("polars", log, None, calibration_end="1998-07-01", observation_end="1998-06-30")

@@ -11,6 +11,7 @@ Modules::
     summary        per-customer frequency / recency / age / spend, calibration-holdout split (pandas)
     summary_sql    the same summary with DuckDB over CSV/Parquet files larger than memory
     summary_spark  the same summary (same SQL) on Spark: local[*] or a cluster session (extra `spark`)
+    summary_polars the same summary with polars on one machine, all cores (extra `polars`)
     summary_postgres  the same summary (same SQL) pushed down into PostgreSQL (a profile's database table)
     bgnbd          BG/NBD (Fader, Hardie & Lee 2005)
     mbgnbd         MBG/NBD (Batislam, Denizel & Filiztekin 2007)
