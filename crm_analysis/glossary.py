@@ -320,8 +320,9 @@ def _build() -> None:
 _build()
 
 
-def set_language(lang: str) -> str:
-    """Set the language of plot labels for this process (``en`` or ``ko``); returns it.
+def set_language(lang: str) -> None:
+    """Set the language of plot labels for this process (``en`` or ``ko``). Returns nothing,
+    so the call can end a notebook cell without printing anything.
 
     In a notebook (IPython) with ``ko``, labels that the notebook's own code sets on a figure
     (``ax.set_title("Profit curve")``) are translated too: a hook runs before the inline
@@ -331,7 +332,6 @@ def set_language(lang: str) -> str:
     _STATE["lang"] = lang
     if lang != "en":
         _install_figure_hook()
-    return lang
 
 
 def _localize_open_figures() -> None:
