@@ -42,10 +42,7 @@ def simulate_covariate_customers(
     purchase = {"z1": 0.5, "z2": -0.3} if purchase is None else purchase
     dropout = {"z1": 0.4} if dropout is None else dropout
     rng = np.random.default_rng(seed)
-    z = pd.DataFrame({"z1": (rng.random(n_customers) < 0.5).astype(float),
-                      "z2": np.round(rng.standard_normal(n_customers) * 2) / 2})
-    zp = sum((z[c] * g for c, g in purchase.items()), start=pd.Series(0.0, index=z.index)).to_numpy()
-    zd = sum((z[c] * g for c, g in dropout.items()), start=pd.Series(0.0, index=z.index)).to_numpy()
+    z, zp, zd = _covariates(rng, n_customers, purchase, dropout)
     lam = rng.gamma(r, 1.0 / (alpha * np.exp(-zp)))
     p = rng.beta(a, b * np.exp(-zd))
     T = rng.integers(26 * 7, 52 * 7 + 1, n_customers) / 7.0
@@ -60,10 +57,7 @@ def simulate_covariate_customers(
         t_x[buy] = now[buy]
         active[idx[~inside]] = False
         active[buy[rng.random(buy.size) < p[buy]]] = False
-    ids = pd.Index([f"C{i:06d}" for i in range(n_customers)], name="customer_id")
-    summary = pd.DataFrame({"frequency": x.astype("int64"), "recency_weeks": t_x, "T_weeks": T,
-                            "monetary_value": np.nan}, index=ids)
-    return (summary, z.set_axis(ids)), CovariateTruth(r, alpha, a, b, dict(purchase), dict(dropout))
+    return _summary(x, t_x, T, z), CovariateTruth(r, alpha, a, b, dict(purchase), dict(dropout))
 
 
 @dataclass(frozen=True)
@@ -96,17 +90,29 @@ def simulate_covariate_pareto_customers(
     purchase = {"z1": 0.5, "z2": -0.3} if purchase is None else purchase
     dropout = {"z1": 0.4} if dropout is None else dropout
     rng = np.random.default_rng(seed)
-    z = pd.DataFrame({"z1": (rng.random(n_customers) < 0.5).astype(float),
-                      "z2": np.round(rng.standard_normal(n_customers) * 2) / 2})
-    zp = sum((z[c] * g for c, g in purchase.items()), start=pd.Series(0.0, index=z.index)).to_numpy()
-    zd = sum((z[c] * g for c, g in dropout.items()), start=pd.Series(0.0, index=z.index)).to_numpy()
+    z, zp, zd = _covariates(rng, n_customers, purchase, dropout)
     lam = rng.gamma(r, 1.0 / (alpha * np.exp(-zp)))
     mu = rng.gamma(s, 1.0 / (beta * np.exp(-zd)))
     T = rng.integers(26 * 7, 52 * 7 + 1, n_customers) / 7.0
     alive_for = np.minimum(rng.exponential(1.0, n_customers) / mu, T)
     x = rng.poisson(lam * alive_for)
     t_x = np.where(x > 0, alive_for * rng.beta(np.maximum(x, 1), 1.0), 0.0)  # last of x uniform times
-    ids = pd.Index([f"C{i:06d}" for i in range(n_customers)], name="customer_id")
-    summary = pd.DataFrame({"frequency": x.astype("int64"), "recency_weeks": t_x, "T_weeks": T,
-                            "monetary_value": np.nan}, index=ids)
-    return (summary, z.set_axis(ids)), ParetoCovariateTruth(r, alpha, s, beta, dict(purchase), dict(dropout))
+    return _summary(x, t_x, T, z), ParetoCovariateTruth(r, alpha, s, beta, dict(purchase), dict(dropout))
+
+
+def _covariates(rng, n_customers: int, purchase: dict, dropout: dict):
+    """Covariates ``z1`` (binary) and ``z2`` (a 0.5 grid) and the linear predictors
+    γ_pᵀz (purchase) and γ_dᵀz (drop-out), drawn in this order from ``rng``."""
+    z = pd.DataFrame({"z1": (rng.random(n_customers) < 0.5).astype(float),
+                      "z2": np.round(rng.standard_normal(n_customers) * 2) / 2})
+    zp = sum((z[c] * g for c, g in purchase.items()), start=pd.Series(0.0, index=z.index)).to_numpy()
+    zd = sum((z[c] * g for c, g in dropout.items()), start=pd.Series(0.0, index=z.index)).to_numpy()
+    return z, zp, zd
+
+
+def _summary(x, t_x, T, z: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The weekly summary and the covariates, both indexed by ``customer_id``."""
+    ids = pd.Index([f"C{i:06d}" for i in range(len(x))], name="customer_id")
+    summary = pd.DataFrame({"frequency": np.asarray(x).astype("int64"), "recency_weeks": t_x,
+                            "T_weeks": T, "monetary_value": np.nan}, index=ids)
+    return summary, z.set_axis(ids)
