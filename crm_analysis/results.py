@@ -220,7 +220,7 @@ def _format(value: Any, decimals: int | dict | None = None) -> str:
             return (f"{labels}{_format(value[point], decimals)} (CI "
                     f"{_format(value['ci_low'], decimals)} to "
                     f"{_format(value['ci_high'], decimals)}{extra})")
-        return "; ".join(f"{k} {_format(v, _for_key(decimals, k))}" for k, v in value.items())
+        return "; ".join(_items(value, decimals))
     if isinstance(value, list):
         return "[" + ", ".join(_format(v, decimals) for v in value) + "]"
     return str(value)
