@@ -231,12 +231,14 @@ def boundary_fallback(model, x, t_x, T) -> bool:
     return True
 
 
-def set_boundary(model, fit: dict, n_obs: int) -> None:
-    """Store a boundary fit on ``model`` (a BGNBD or ParetoNBD)."""
+def set_boundary(model, fit: dict, n_obs: float, text: str | None = None) -> None:
+    """Store a boundary fit on ``model``: its first two parameters from ``fit``, the third 0
+    (drop-out gone), the fourth not identified. ``text`` says so in words (default: the
+    NBD limit of BG/NBD, MBG/NBD or Pareto/NBD)."""
     names = model.param_names
     r, alpha = np.exp(fit["log_params"])
     limit = "a → 0" if names[2] == "a" else "s → 0"
-    model.boundary_ = BOUNDARY_TEXT.format(limit=limit)
+    model.boundary_ = BOUNDARY_TEXT.format(limit=limit) if text is None else text
     model.params_ = pd.Series([r, alpha, 0.0, np.nan], index=list(names), name="estimate")
     cov_log = np.full((4, 4), np.nan)
     cov_log[:2, :2] = fit["cov_log"]

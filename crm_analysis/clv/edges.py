@@ -165,25 +165,7 @@ def bgbb_at_boundary(data: dict) -> dict | None:
 
 def set_bgbb_boundary(model, fit: dict) -> None:
     """Store the beta-binomial limit on a BGBB: α, β from ``fit``, γ = 0, δ not identified."""
-    al, be = np.exp(fit["log_params"])
-    names = list(model.param_names)
-    model.boundary_ = BGBB_TEXT
-    model.params_ = pd.Series([al, be, 0.0, np.nan], index=names, name="estimate")
-    cov_log = np.full((4, 4), np.nan)
-    cov_log[:2, :2] = fit["cov_log"]
-    scale = np.array([al, be, 0.0, np.nan])
-    model.cov_log_ = pd.DataFrame(cov_log, index=names, columns=names)
-    model.cov_ = pd.DataFrame(cov_log * np.outer(scale, scale), index=names, columns=names)
-    model.std_err_ = pd.Series(np.sqrt(np.diag(model.cov_.to_numpy())), index=names, name="std_err")
-    model.loglik_ = fit["loglik"]
-    model.n_obs_ = float(fit["data"]["w"].sum())
-    model.n_rows_ = int(fit["data"]["x"].size)
-    model.iterations_ = 0
-    with np.errstate(divide="ignore"):
-        model._log_params = np.log(model.params_.to_numpy())
-    model._data = fit["data"]
-    model._boundary_fit = fit
-    model._profile_cache = {}
+    boundary.set_boundary(model, fit, n_obs=float(fit["data"]["w"].sum()), text=BGBB_TEXT)
 
 
 # --- covariate BG/NBD -------------------------------------------------------------------------
