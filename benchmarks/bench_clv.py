@@ -141,11 +141,32 @@ CONTENDERS = {
     "bare_polars_group_by": ("import polars as pl",
                              "out = pl.scan_parquet(PATH).group_by('customer_id').agg(pl.len().alias('n'), "
                              "pl.col('date').min().alias('first'), pl.col('date').max().alias('last'), "
-                             "pl.col('amount').sum().alias('spend')).collect()"),
+                             "pl.col('amount').sum().alias('spend')).collect(engine='streaming')"),
+    # The summary itself written by hand in each engine: purchases merged per customer and
+    # day, then per customer the calibration and holdout parts, sorted by customer (what
+    # the project's engines compute, without their bad-row checks and the pandas frame).
+    "bare_duckdb_summary": ("import duckdb",
+                            "out = duckdb.sql(f\"WITH p AS (SELECT customer_id AS c, CAST(date AS DATE) - "
+                            "DATE '1970-01-01' AS day, sum(amount) AS s FROM read_parquet('{PATH}') "
+                            "WHERE CAST(date AS DATE) <= DATE '{WINDOW['observation_end']}' GROUP BY 1, 2) "
+                            "SELECT c, count_if(day <= {CAL}) - 1 AS frequency, min(day) AS first, "
+                            "max(day) FILTER (WHERE day <= {CAL}) AS last, "
+                            "sum(s) FILTER (WHERE day <= {CAL}) - min_by(s, day) AS repeat_spend, "
+                            "count_if(day > {CAL}) AS holdout_n, sum(s) FILTER (WHERE day > {CAL}) AS holdout_spend "
+                            "FROM p GROUP BY c HAVING min(day) <= {CAL} ORDER BY c\").df()"),
+    "bare_polars_summary": ("import polars as pl",
+                            "d, s = pl.col('day'), pl.col('s'); out = pl.scan_parquet(PATH).select('customer_id', "
+                            "day=pl.col('date').cast(pl.Date).cast(pl.Int32), s='amount').filter(d <= OBS)"
+                            ".group_by('customer_id', 'day').agg(s.sum()).group_by('customer_id').agg("
+                            "frequency=(d <= CAL).sum() - 1, first=d.min(), last=pl.when(d <= CAL).then(d).max(), "
+                            "repeat_spend=pl.when(d <= CAL).then(s).sum() - s.min_by(d), holdout_n=(d > CAL).sum(), "
+                            "holdout_spend=pl.when(d > CAL).then(s).sum()).filter(pl.col('first') <= CAL)"
+                            ".sort('customer_id').collect(engine='streaming')"),
 }
 RUNNER = """
 import os, resource, sys, time
 PATH, WINDOW = sys.argv[1], dict(calibration_end='2025-06-30', observation_end='2025-12-31')
+CAL, OBS = 20269, 20453  # the window's last days, days since 1970-01-01
 SPARK_MEMORY = os.environ.get('SPARK_MEMORY', '6g')
 exec(sys.argv[2])
 t = time.perf_counter()

@@ -240,22 +240,18 @@ def assemble_summary(customer_ids, parts: dict, window: "SummaryWindow", time_un
     with np.errstate(invalid="ignore", divide="ignore"):
         monetary = np.where(frequency > 0, np.asarray(parts["repeat_spend"], dtype="float64") / frequency,
                             np.nan)
-    out = pd.DataFrame(
-        {
-            "frequency": frequency,
-            f"recency_{unit}": (last - first).astype("float64") / days,
-            f"T_{unit}": (window.cal_day - first).astype("float64") / days,
-            "monetary_value": monetary if has_amount else 0.0,
-        },
-        index=pd.Index(customer_ids, dtype="str", name="customer_id"),
-    )
-    if window.holdout:
-        n = pd.Series(parts["holdout_frequency"]).fillna(0).to_numpy(dtype="int64")
-        spend = pd.Series(parts["holdout_amount"], dtype="float64").fillna(0.0).to_numpy()
-        out["holdout_frequency"] = n
-        out["holdout_amount"] = spend
-        out[f"holdout_{unit}"] = float(window.obs_day - window.cal_day) / days
-    return out
+    columns = {
+        "frequency": frequency,
+        f"recency_{unit}": (last - first).astype("float64") / days,
+        f"T_{unit}": (window.cal_day - first).astype("float64") / days,
+        "monetary_value": monetary if has_amount else np.zeros(len(frequency)),
+    }
+    if window.holdout:  # missing (a customer without holdout purchases, from a join) is 0
+        columns["holdout_frequency"] = pd.Series(parts["holdout_frequency"]).fillna(0).to_numpy(dtype="int64")
+        columns["holdout_amount"] = pd.Series(parts["holdout_amount"], dtype="float64").fillna(0.0).to_numpy()
+        columns[f"holdout_{unit}"] = np.full(len(frequency), float(window.obs_day - window.cal_day) / days)
+    # one frame from all columns at once: adding columns one by one copies the block each time
+    return pd.DataFrame(columns, index=pd.Index(customer_ids, dtype="str", name="customer_id"), copy=False)
 
 
 @dataclass(frozen=True)

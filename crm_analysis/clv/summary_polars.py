@@ -137,55 +137,50 @@ def summarize_transactions_polars(
         period = date.dt.truncate("1w").cast(pl.Int32)  # ISO weeks: Monday
     else:
         period = date.dt.month_start().cast(pl.Int32)
-    side = pl.lit(0, dtype=pl.Int8) if cal_limit is None else pl.when(day <= cal_limit).then(pl.lit(0, pl.Int8))
-    if cal_limit is not None:
-        side = side.when((day <= obs_limit) if obs_limit is not None else day.is_not_null()).then(pl.lit(1, pl.Int8))
-        side = side.when(day.is_not_null()).then(pl.lit(2, pl.Int8))  # after observation_end
-    side = pl.when(day.is_null()).then(None).otherwise(side)
-    rows = frame.select(customer=pl.col(customer_col).cast(pl.String), period=period, side=side,
-                        day=day, amount=amount)
-    a = pl.col("amount")
-    per_period = rows.group_by("customer", "period", "side").agg(
-        spend=a.sum(), last_day=pl.col("day").max(), n=pl.len(),
-        bad_amount=(a.is_null() | a.is_nan() | a.is_infinite()).sum(), negative=(a < 0).sum(),
-    )
-    s, p = pl.col("side"), pl.col("period")
-    cal, hold = s == 0, s == 1
-    per_customer = per_period.group_by("customer").agg(
+    rows = frame.select(customer=pl.col(customer_col).cast(pl.String), period=period, day=day, amount=amount)
+    if obs_limit is not None:
+        rows = rows.filter(pl.col("day") <= obs_limit)
+    # side of the calibration end: a merge period that straddles it is split in two
+    keys = ["customer", "period"]
+    if cal_limit is not None and merge_period != "D":
+        rows, keys = rows.with_columns(hold=pl.col("day") > cal_limit), keys + ["hold"]
+    per_period = rows.group_by(keys).agg(spend=pl.col("amount").sum())
+    p, spend = pl.col("period"), pl.col("spend")
+    if cal_limit is None:  # no holdout (a null period is a bad row, refused below)
+        hold = p.is_null()
+    else:
+        hold = pl.col("hold") if "hold" in keys else p > cal_limit
+    cal = ~hold
+    order = p * 2 + hold.cast(pl.Int32) if "hold" in keys else p  # a calibration period first
+    summary = per_period.group_by("customer").agg(
         n_cal=cal.sum(),
-        first_period=pl.when(cal).then(p).min(),
+        first_period=p.min(),
         last_period=pl.when(cal).then(p).max(),
-        cal_spend=pl.when(cal).then(pl.col("spend")).sum(),
-        first_spend=pl.col("spend").min_by(p * 4 + s),
+        cal_spend=pl.when(cal).then(spend).sum(),
+        first_spend=spend.min_by(order),
         holdout_frequency=hold.sum(),
-        holdout_amount=pl.when(hold).then(pl.col("spend")).sum(),
-        last_day=pl.col("last_day").max(),
-        missing_date=pl.when(s.is_null()).then(pl.col("n")).sum(),
-        bad_amount=pl.col("bad_amount").sum(), negative=pl.col("negative").sum(),
-    ).collect()
-
-    if per_customer.height == 0:
-        raise ValueError("transactions are empty")
-    has_null_customer = per_customer["customer"].null_count() > 0
-    checks = [
-        (pl.col(customer_col).is_null(), customer_col, "is missing", None if has_null_customer else 0),
-        (date.is_null(), date_col, "is missing or not a date", int(per_customer["missing_date"].sum())),
-    ]
+        holdout_amount=pl.when(hold).then(spend).sum(),
+    ).filter(pl.col("n_cal") > 0).sort("customer")
+    checks = [(pl.col(customer_col).is_null(), customer_col, "is missing"),
+              (date.is_null(), date_col, "is missing or not a date")]
     if amount_col:
-        bad = amount.is_null() | amount.is_nan() | amount.is_infinite()
-        checks += [(bad, amount_col, "is missing or not a finite number", int(per_customer["bad_amount"].sum())),
-                   (amount < 0, amount_col, "is negative (net returns against their purchases first)",
-                    int(per_customer["negative"].sum()))]
-    for condition, column, problem, count in checks:
-        if count is None:  # rows without a customer: counted (and shown) only when present
-            count = frame.filter(condition).select(pl.len()).collect().item()
+        checks += [(amount.is_null() | amount.is_nan() | amount.is_infinite(), amount_col,
+                    "is missing or not a finite number"),
+                   (amount < 0, amount_col, "is negative (net returns against their purchases first)")]
+    counts = frame.select(*(condition.sum().alias(str(i)) for i, (condition, _, _) in enumerate(checks)),
+                          last_day=day.max())
+    # one streaming run for both: the bad-row counts and the summary (wasted only on bad data)
+    counts, out = pl.collect_all([counts, summary], engine="streaming")
+    for i, (condition, column, problem) in enumerate(checks):
+        count = counts[str(i)].item()
         if count:
             examples = frame.filter(condition).head(10).collect().rows()
             raise ValueError(f"column {column!r} {problem} in {count} rows, e.g. (customer, date, amount) "
                              f"{examples}")
+    if counts["last_day"].item() is None:
+        raise ValueError("transactions are empty")
 
-    window = SummaryWindow.of(int(per_customer["last_day"].max()), calibration_end, observation_end)
-    out = per_customer.filter(pl.col("n_cal") > 0).sort("customer")
+    window = SummaryWindow.of(int(counts["last_day"].item()), calibration_end, observation_end)
     if out.height == 0:
         raise ValueError(f"no purchases on or before calibration_end {window.cal_date}")
     parts = {
