@@ -113,9 +113,9 @@ def test_online_retail_clv_stays_within_20_times_observed_spend_for_repeat_buyer
 def test_online_retail_tiny_one_time_buyers_later_spend_far_more_than_20_times(online_retail_clv_ratio):
     """Why the 20x bound is not a property of the data. At three calibration ends, take the
     customers who had bought on one day only and spent under £10 (16446's £2.90 is such a
-    customer; 12 cases, 7 came back): the following months (to 2011-12-09: 40, 27 and 14 weeks) they spent, all
-    together, 81 times what they had spent before; at notebook 03's 30 % margin that is 24
-    times, within less than 52 weeks. A model cannot tell at the calibration end which of
+    customer; 12 cases, 7 came back): in the following weeks (to 2011-12-09: 40, 27 and 14)
+    they spent, all together, 81 times what they had spent before; at notebook 03's 30 %
+    margin that is 24 times, within less than 52 weeks. A model cannot tell at the calibration end which of
     them will come back, so an unbiased 52-week CLV of such a customer exceeds 20 times the
     spend of those who do not come back (their largest 52-week net spend in the data)."""
     tx = online_retail_clv_ratio[0]
