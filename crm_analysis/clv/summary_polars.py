@@ -151,13 +151,13 @@ def summarize_transactions_polars(
         hold = pl.col("hold") if "hold" in keys else p > cal_limit
     cal = ~hold
     order = p * 2 + hold.cast(pl.Int32) if "hold" in keys else p  # a calibration period first
-    summary = per_period.group_by("customer").agg(
-        n_cal=cal.sum(),
-        first_period=p.min(),
-        last_period=pl.when(cal).then(p).max(),
+    summary = per_period.group_by("customer").agg(  # integers as int64: handed to numpy uncopied
+        n_cal=cal.sum().cast(pl.Int64),
+        first_period=p.min().cast(pl.Int64),
+        last_period=pl.when(cal).then(p).max().cast(pl.Int64),
         cal_spend=pl.when(cal).then(spend).sum(),
         first_spend=spend.min_by(order),
-        holdout_frequency=hold.sum(),
+        holdout_frequency=hold.sum().cast(pl.Int64),
         holdout_amount=pl.when(hold).then(spend).sum(),
     ).filter(pl.col("n_cal") > 0).sort("customer")
     checks = [(pl.col(customer_col).is_null(), customer_col, "is missing"),
