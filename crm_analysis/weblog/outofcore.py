@@ -14,8 +14,11 @@ beyond it. Parameters and units as in the in-memory functions.
 
 from __future__ import annotations
 
+import math
 import re
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 
@@ -212,36 +215,153 @@ def malformed_lines(parquet_path, log_format: str = "combined") -> pd.DataFrame:
                          "text": frame["text"].str.slice(0, 200)})
 
 
-def sessionize_parquet(parquet_path, sessions_path, timeout_minutes: float = 30.0, *, cookie_name: str = "uid",
-                       threads: int = 2, memory_limit: str = "1GB", temp_directory: str | None = None) -> int:
-    """Sessions of the parsed lines of a :func:`parse_to_parquet` file, written to Parquet.
+def _check_timeout(timeout_minutes) -> float:
+    """The timeout in seconds; a ValueError unless it is a finite number of minutes > 0."""
+    if not (timeout_minutes > 0 and math.isfinite(timeout_minutes)):
+        raise ValueError(f"timeout_minutes must be a finite number of minutes > 0; got {timeout_minutes!r}")
+    return float(timeout_minutes) * 60
 
-    One row per session: ``visitor``, ``session`` (1, 2, … per visitor), ``start``,
-    ``end``, ``requests``, ``pages``, ``assets``. Returns the number of sessions.
+
+@dataclass(frozen=True)
+class SessionDialect:
+    """What the sessions query needs from an engine, as SQL text builders."""
+
+    name: str
+    epoch_seconds: Callable[[str], str]  # naive timestamp -> seconds since 1970-01-01 00:00 of the same wall clock
+    literal: Callable[[str], str]  # a string literal (its text reaches the function unchanged)
+    quote: Callable[[str], str]  # an identifier
+
+
+def _spark_string(text: str) -> str:
+    # Spark SQL unescapes backslashes in literals (spark.sql.parser.escapedStringLiterals=false,
+    # which sessionize_spark sets for its query)
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+DUCKDB_SESSIONS = SessionDialect(
+    name="duckdb",
+    epoch_seconds=lambda ts: f"epoch({ts})",
+    literal=_sql_string,
+    quote=lambda name: '"' + name.replace('"', '""') + '"',
+)
+
+#: Spark reads the naive ``time`` column as TIMESTAMP_NTZ; the cast to TIMESTAMP is exact
+#: because :func:`sessionize_spark` runs the query with the session time zone set to UTC.
+SPARK_SESSIONS = SessionDialect(
+    name="spark",
+    epoch_seconds=lambda ts: f"unix_seconds(CAST({ts} AS TIMESTAMP))",
+    literal=_spark_string,
+    quote=lambda name: "`" + name.replace("`", "``") + "`",
+)
+
+# whitespace as RE2's \s has it (Java's \s adds \x0B), so both engines match the same text
+_SPACE = r"[ \t\n\f\r]"
+
+
+def cookie_pattern(cookie_name: str) -> str:
+    """Regular expression whose group 1 is the value of cookie ``cookie_name`` in a
+    ``Cookie`` header; the same text and the same matches in RE2 (DuckDB) and Java (Spark):
+    only ``\\^$.|?*+()[]{}`` are escaped, and whitespace is spelled out."""
+    name = "".join("\\" + c if c in "\\^$.|?*+()[]{}" else c for c in cookie_name)
+    return rf"(?:^|;{_SPACE}*){name}=([^;{_SPACE[1:-1]}]+)"
+
+
+def sessions_query(dialect: SessionDialect, relation: str, timeout_minutes: float = 30.0,
+                   cookie_name: str = "uid") -> str:
+    """The SELECT giving one row per session of the parsed lines in ``relation`` (a
+    :func:`parse_to_parquet` table), written once for every engine.
+
+    Visitor: ``cookie:<value>`` of cookie ``cookie_name``, else ``ip:<ip> | <user agent>``.
+    A visitor's request starts a new session when more than ``timeout_minutes`` (wall-clock
+    seconds of the naive ``time`` column) have passed since the visitor's previous request;
+    requests are ordered by time, then line number. Columns: ``visitor``, ``session`` (1,
+    2, … per visitor, BIGINT), ``start``, ``end`` (first and last request time, naive
+    local), ``requests``, ``pages``, ``assets`` (counts, BIGINT).
     """
-    if not timeout_minutes > 0:
-        raise ValueError(f"timeout_minutes must be > 0; got {timeout_minutes!r}")
-    con = _connect(threads, memory_limit, temp_directory)
-    cookie = _sql_string(rf"(?:^|;\s*){re.escape(cookie_name)}=([^;\s]+)")
-    con.execute(f"""
-    COPY (
+    timeout_seconds = _check_timeout(timeout_minutes)
+    seconds, q = dialect.epoch_seconds, dialect.quote
+    return f"""
       WITH r AS (
         SELECT line_number, time, kind,
-               coalesce('cookie:' || NULLIF(regexp_extract(coalesce(cookie, ''), {cookie}, 1), ''),
+               coalesce('cookie:' || NULLIF(regexp_extract(coalesce(cookie, ''), {dialect.literal(cookie_pattern(cookie_name))}, 1), ''),
                         'ip:' || ip || ' | ' || coalesce(user_agent, '-')) AS visitor
-        FROM read_parquet({_sql_string(str(parquet_path))}) WHERE ok),
+        FROM {relation} WHERE ok),
       g AS (
         SELECT *, CASE WHEN lag(time) OVER w IS NULL
-                         OR epoch(time) - epoch(lag(time) OVER w) > {float(timeout_minutes) * 60} THEN 1 ELSE 0 END AS new
+                         OR {seconds('time')} - {seconds('lag(time) OVER w')} > {timeout_seconds!r} THEN 1 ELSE 0 END AS new
         FROM r WINDOW w AS (PARTITION BY visitor ORDER BY time, line_number)),
       s AS (
-        SELECT *, sum(new) OVER (PARTITION BY visitor ORDER BY time, line_number ROWS UNBOUNDED PRECEDING) AS session
+        SELECT *, sum(new) OVER (PARTITION BY visitor ORDER BY time, line_number
+                                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS session
         FROM g)
-      SELECT visitor, session, min(time) AS start, max(time) AS "end", count(*) AS requests,
-             count(*) FILTER (WHERE kind = 'page') AS pages, count(*) FILTER (WHERE kind = 'asset') AS assets
+      SELECT visitor, CAST(session AS BIGINT) AS session, min(time) AS start, max(time) AS {q('end')},
+             count(*) AS requests, count(*) FILTER (WHERE kind = 'page') AS pages,
+             count(*) FILTER (WHERE kind = 'asset') AS assets
       FROM s GROUP BY visitor, session
-    ) TO {_sql_string(str(sessions_path))} (FORMAT parquet, COMPRESSION zstd)
-    """)
+    """
+
+
+def sessionize_parquet(parquet_path, sessions_path, timeout_minutes: float = 30.0, *, cookie_name: str = "uid",
+                       threads: int = 2, memory_limit: str = "1GB", temp_directory: str | None = None) -> int:
+    """Sessions of the parsed lines of a :func:`parse_to_parquet` file, written to Parquet
+    by DuckDB.
+
+    One row per session (:func:`sessions_query`): ``visitor``, ``session`` (1, 2, … per
+    visitor), ``start``, ``end``, ``requests``, ``pages``, ``assets``. ``timeout_minutes``:
+    inactivity in minutes (wall clock). Returns the number of sessions.
+    """
+    query = sessions_query(DUCKDB_SESSIONS, f"read_parquet({_sql_string(str(parquet_path))})",
+                           timeout_minutes, cookie_name)
+    con = _connect(threads, memory_limit, temp_directory)
+    con.execute(f"COPY ({query}) TO {_sql_string(str(sessions_path))} (FORMAT parquet, COMPRESSION zstd)")
     n = con.execute(f"SELECT count(*) FROM read_parquet({_sql_string(str(sessions_path))})").fetchone()[0]
     con.close()
     return int(n)
+
+
+#: Columns of a :func:`parse_to_parquet` file the sessions query reads.
+SESSION_INPUT_COLUMNS = ("line_number", "ok", "time", "ip", "user_agent", "cookie", "kind")
+
+
+def sessionize_spark(parquet_path, sessions_path, timeout_minutes: float = 30.0, *, cookie_name: str = "uid",
+                     spark=None) -> int:
+    """:func:`sessionize_parquet` on Apache Spark: the same query (:func:`sessions_query`,
+    Spark dialect) run by a ``SparkSession``.
+
+    ``parquet_path``: a :func:`parse_to_parquet` file (or a folder or glob of them) on any
+    path Spark reads (local, ``hdfs://``, ``s3a://`` through the session's configuration).
+    ``sessions_path``: the Spark output folder the sessions are written to as Parquet
+    (replaced if it exists), same columns and values as :func:`sessionize_parquet` writes.
+    ``timeout_minutes``: inactivity in minutes (wall clock), finite and > 0.
+    ``spark``: the SparkSession to use (a cluster's); default
+    :func:`crm_analysis.clv.summary_spark.local_spark_session` (``local[*]``).
+    Nothing is collected to the driver. Returns the number of sessions.
+
+    The query runs with the session time zone set to UTC (so the naive times are read as
+    wall clock, DST changes included) and Spark's default string-literal escaping; both
+    settings are restored afterwards. Needs the ``spark`` extra (pyspark, Java 17+).
+    """
+    _check_timeout(timeout_minutes)
+    if spark is None:
+        from crm_analysis.clv.summary_spark import local_spark_session
+
+        spark = local_spark_session()
+    frame = spark.read.parquet(str(parquet_path))
+    missing = [c for c in SESSION_INPUT_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"parsed log {parquet_path}: column(s) {missing} missing (it has {frame.columns}); "
+                         "give a file written by parse_to_parquet")
+    view = f"crm_weblog_requests_{id(frame)}"
+    frame.createOrReplaceTempView(view)
+    settings = {"spark.sql.session.timeZone": "UTC", "spark.sql.parser.escapedStringLiterals": "false"}
+    previous = {key: spark.conf.get(key) for key in settings}
+    try:
+        for key, value in settings.items():
+            spark.conf.set(key, value)
+        query = sessions_query(SPARK_SESSIONS, view, timeout_minutes, cookie_name)
+        spark.sql(query).write.mode("overwrite").parquet(str(sessions_path))
+    finally:
+        for key, value in previous.items():
+            spark.conf.set(key, value)
+        spark.catalog.dropTempView(view)
+    return int(spark.read.parquet(str(sessions_path)).count())
