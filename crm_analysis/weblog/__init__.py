@@ -26,7 +26,8 @@ Modules and their public names:
 - :mod:`~crm_analysis.weblog.pipeline`: :func:`analyse_log` runs parse → clean →
   sessions → bots → human page views in one call → :class:`LogAnalysis`.
 - :mod:`~crm_analysis.weblog.outofcore`: :func:`parse_to_parquet` and
-  :func:`sessionize_parquet` with DuckDB, for logs larger than memory.
+  :func:`sessionize_parquet` with DuckDB, for logs larger than memory;
+  :func:`sessionize_spark`, the same sessions query on Spark (``[spark]`` extra).
 
 Plots are in :mod:`crm_analysis.plots.weblog`.
 """

@@ -1,12 +1,23 @@
-"""Out-of-core parsing and sessionizing with DuckDB, for logs larger than memory.
+"""Out-of-core parsing and sessionizing, for logs larger than memory: DuckDB on one
+machine, Spark for sessions on a cluster.
 
 :func:`parse_to_parquet` streams a log (plain or ``.gz``) through DuckDB: each line is
 matched with the same regular expression as :func:`crm_analysis.weblog.parse.parse_log`
 (DuckDB runs it with RE2) and written to a Parquet file, one row per line, with
 ``line_number``, ``ok`` (parsed), the fields, and for unparsed lines the raw text.
 :func:`malformed_lines` reads the unparsed ones back with a reason.
-:func:`sessionize_parquet` assigns visitors (cookie, else IP + user agent) and sessions
-(inactivity timeout) with window functions and writes one row per session.
+
+Sessions (visitor = cookie, else IP + user agent; a new session after an inactivity
+timeout; window functions; one row per session) are one SQL text,
+:func:`sessions_query`, written once and built for an engine from a small
+:class:`SessionDialect` (seconds since the epoch of a naive timestamp, string literals,
+quoted identifiers). :func:`sessionize_parquet` runs it in DuckDB on a local file;
+:func:`sessionize_spark` runs it on a ``SparkSession`` (the caller's, e.g. a cluster's,
+or a local one) over any path Spark reads, for a parsed log that already lives in HDFS or
+S3 or is too large for one machine's disk. Both write the same rows (tested against each
+other). The cookie pattern (:func:`cookie_pattern`) reads the same in RE2 and Java
+regular expressions. Times are naive local wall-clock times, and gaps are measured on
+that clock in both engines (Spark's session time zone is set to UTC for the query).
 
 DuckDB's ``memory_limit`` bounds its memory; sorting for the windows spills to disk
 beyond it. Parameters and units as in the in-memory functions.
@@ -272,23 +283,25 @@ def sessions_query(dialect: SessionDialect, relation: str, timeout_minutes: floa
     :func:`parse_to_parquet` table), written once for every engine.
 
     Visitor: ``cookie:<value>`` of cookie ``cookie_name``, else ``ip:<ip> | <user agent>``.
-    A visitor's request starts a new session when more than ``timeout_minutes`` (wall-clock
-    seconds of the naive ``time`` column) have passed since the visitor's previous request;
+    A visitor's request starts a new session when more than ``timeout_minutes`` minutes
+    (on the wall clock of the naive ``time`` column) have passed since the visitor's previous request;
     requests are ordered by time, then line number. Columns: ``visitor``, ``session`` (1,
     2, … per visitor, BIGINT), ``start``, ``end`` (first and last request time, naive
     local), ``requests``, ``pages``, ``assets`` (counts, BIGINT).
     """
     timeout_seconds = _check_timeout(timeout_minutes)
     seconds, q = dialect.epoch_seconds, dialect.quote
+    cookie = dialect.literal(cookie_pattern(cookie_name))
     return f"""
       WITH r AS (
         SELECT line_number, time, kind,
-               coalesce('cookie:' || NULLIF(regexp_extract(coalesce(cookie, ''), {dialect.literal(cookie_pattern(cookie_name))}, 1), ''),
+               coalesce('cookie:' || NULLIF(regexp_extract(coalesce(cookie, ''), {cookie}, 1), ''),
                         'ip:' || ip || ' | ' || coalesce(user_agent, '-')) AS visitor
         FROM {relation} WHERE ok),
       g AS (
         SELECT *, CASE WHEN lag(time) OVER w IS NULL
-                         OR {seconds('time')} - {seconds('lag(time) OVER w')} > {timeout_seconds!r} THEN 1 ELSE 0 END AS new
+                         OR {seconds('time')} - {seconds('lag(time) OVER w')} > {timeout_seconds!r}
+                       THEN 1 ELSE 0 END AS new
         FROM r WINDOW w AS (PARTITION BY visitor ORDER BY time, line_number)),
       s AS (
         SELECT *, sum(new) OVER (PARTITION BY visitor ORDER BY time, line_number
