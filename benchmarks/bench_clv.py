@@ -130,6 +130,13 @@ CONTENDERS = {
                        "out = f(PATH, **WINDOW)"),
     "polars_summary": ("from crm_analysis.clv.summary_polars import summarize_transactions_polars as f",
                        "out = f(PATH, **WINDOW)"),
+    # lifetimes 0.11.3 in its own environment (LIFETIMES_PYTHON; see lifetimes_oracle.py, plus
+    # "pyarrow<15" to read Parquet): summary_data_from_transaction_data, daily merge, holdout
+    "lifetimes_summary": ("import pandas as pd; from lifetimes.utils import "
+                          "calibration_and_holdout_data as f",
+                          "out = f(pd.read_parquet(PATH), 'customer_id', 'date', monetary_value_col='amount', "
+                          "calibration_period_end=WINDOW['calibration_end'], "
+                          "observation_period_end=WINDOW['observation_end'], freq='D')"),
     "spark_local_summary": ("from crm_analysis.clv.summary_spark import summarize_transactions_spark as f, "
                             "local_spark_session as s; spark = s(spark_driver_memory=SPARK_MEMORY); "
                             "jvm_pid = spark.sparkContext._gateway.proc.pid",
@@ -200,10 +207,14 @@ def bench_engines() -> dict:
             writer.write_table(table, row_group_size=1_000_000)
         writer.close()
     names = [n for n in os.environ.get("ENGINES", ",".join(CONTENDERS)).split(",") if n]
+    if "lifetimes_summary" in names and not Path(LIFETIMES_PYTHON).exists():
+        print(f"lifetimes_summary skipped: no lifetimes environment at {LIFETIMES_PYTHON}", file=sys.stderr)
+        names.remove("lifetimes_summary")
     runs: dict[str, list] = {n: [] for n in names}
     for _ in range(rounds):
         for name in names:
-            proc = subprocess.run([sys.executable, "-c", RUNNER, str(path), *CONTENDERS[name]],
+            python = LIFETIMES_PYTHON if name.startswith("lifetimes") else sys.executable
+            proc = subprocess.run([python, "-c", RUNNER, str(path), *CONTENDERS[name]],
                                   capture_output=True, text=True)
             if proc.returncode:
                 runs[name].append(None)
