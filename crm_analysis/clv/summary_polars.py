@@ -10,9 +10,9 @@ integer parts to :func:`~crm_analysis.clv.summary.assemble_summary`, the step ev
 engine shares.
 
 Why a polars engine: it is the fastest one-machine engine for the summary at the sizes
-most logs have.  At 20M rows (``benchmarks/README.md``, "One pass"): this engine 9.7 s /
-2.37 GB, the same summary written by hand in bare polars 8.4 s / 2.19 GB (1.16 x, +8 %
-memory), the DuckDB engine 13.0 s; at 100M rows DuckDB is a little faster (42 s against
+most logs have.  At 20M rows (``benchmarks/README.md``, "One pass ... re-measured"): this
+engine 9.1 s / 2.45 GB, the same summary written by hand in bare polars 7.7 s / 2.22 GB
+(1.18 x, +10 % memory), the DuckDB engine 11.6 s, pandas 19.6 s; at 100M rows DuckDB is a little faster (42 s against
 49 s) and spills to disk past memory, so it stays the core engine and polars is an
 optional extra (``pip install crm-workbook[polars]``, ``polars>=1.37`` for ``min_by``).
 
