@@ -69,6 +69,33 @@ def _source_frame(spark, source, customer_col, date_col, amount_col):
     return frame, None, zone
 
 
+def tx_query(spark, source, customer_col: str, date_col: str, amount_col: str | None,
+             time_zone: str | None = None) -> tuple[str, str, str]:
+    """``(sql, view, zone)``: the Spark SQL ``SELECT customer, ts, amount`` over ``source``
+    (a path, a pandas or a Spark DataFrame) registered as the temp view ``view``, and the
+    session time zone to run it in (stored instants are read in ``time_zone``, default the
+    zone of a local Parquet file, else UTC). The caller drops ``view``."""
+    if hasattr(source, "sparkSession") and hasattr(source, "schema"):
+        frame, kind, zone = source, None, None
+    else:
+        frame, kind, zone = _source_frame(spark, source, customer_col, date_col, amount_col)
+    view = f"crm_tx_source_{id(frame)}"
+    frame.createOrReplaceTempView(view)
+    if kind == "days":
+        return (f"SELECT customer, CAST(date_add(DATE '1970-01-01', CAST(day AS INT)) AS TIMESTAMP_NTZ) AS ts, "
+                f"amount FROM {view}", view, "UTC")
+    types = {field.name: field.dataType.simpleString() for field in frame.schema.fields}
+    missing = [c for c in (customer_col, date_col, amount_col) if c and c not in types]
+    if missing:
+        spark.catalog.dropTempView(view)
+        raise ValueError(f"transactions lack column(s) {missing}; they have {list(types)}")
+    date_type = types[date_col]
+    kind = "text" if date_type == "string" else "wall"
+    if date_type == "timestamp":  # an instant (TIMESTAMP_LTZ): read in the data's zone
+        zone = time_zone or zone or "UTC"
+    return tx_select(SPARK, view, customer_col, date_col, amount_col, kind), view, zone or "UTC"
+
+
 def summarize_transactions_spark(
     source,
     *,
@@ -92,26 +119,9 @@ def summarize_transactions_spark(
     """
     check_units(time_unit, merge_period)
     spark = spark or local_spark_session()
-    if hasattr(source, "sparkSession") and hasattr(source, "schema"):
-        frame, kind, zone = source, None, None
-    else:
-        frame, kind, zone = _source_frame(spark, source, customer_col, date_col, amount_col)
-    view = f"crm_tx_source_{id(frame)}"
-    frame.createOrReplaceTempView(view)
-    if kind == "days":
-        tx = f"SELECT customer, CAST(date_add(DATE '1970-01-01', CAST(day AS INT)) AS TIMESTAMP_NTZ) AS ts, amount FROM {view}"
-    else:
-        types = {field.name: field.dataType.simpleString() for field in frame.schema.fields}
-        missing = [c for c in (customer_col, date_col, amount_col) if c and c not in types]
-        if missing:
-            raise ValueError(f"transactions lack column(s) {missing}; they have {list(types)}")
-        date_type = types[date_col]
-        kind = "text" if date_type == "string" else "wall"
-        if date_type == "timestamp":  # an instant (TIMESTAMP_LTZ): read in the data's zone
-            zone = time_zone or zone or "UTC"
-        tx = tx_select(SPARK, view, customer_col, date_col, amount_col, kind)
+    tx, view, zone = tx_query(spark, source, customer_col, date_col, amount_col, time_zone)
     previous_zone = spark.conf.get("spark.sql.session.timeZone")
-    spark.conf.set("spark.sql.session.timeZone", zone or "UTC")
+    spark.conf.set("spark.sql.session.timeZone", zone)
     try:
         spark.sql(tx).createOrReplaceTempView("tx")
         sql, checks = check_query(SPARK, customer_col, date_col, amount_col)

@@ -267,6 +267,33 @@ def date_kind_of(type_name: str) -> str:
     return "wall"
 
 
+def open_tx(con, source, customer_col: str, date_col: str, amount_col: str | None,
+            time_zone: str | None = None) -> None:
+    """Create the view ``tx(customer, ts, amount)`` over ``source`` (a CSV/Parquet path or
+    glob, or a DataFrame) on the DuckDB connection ``con``: the one reading step of every
+    DuckDB query. Stored instants are read in ``time_zone`` (default: the Parquet file's
+    zone, else UTC), set as the connection's ``TimeZone``."""
+    if isinstance(source, pd.DataFrame):
+        if date_col in source and isinstance(source[date_col].dtype, pd.DatetimeTZDtype):
+            source = source.assign(**{date_col: wall_time(source[date_col])})
+        con.register("source_frame", source)
+    rel = _relation(source, date_col)
+    types = dict((row[0], row[1]) for row in con.execute(f"DESCRIBE SELECT * FROM {rel}").fetchall())
+    missing = [c for c in (customer_col, date_col, amount_col) if c and c not in types]
+    if missing:
+        raise ValueError(f"transactions lack column(s) {missing}; they have {list(types)}")
+    kind = date_kind_of(types[date_col])
+    if kind == "instant":
+        zone = time_zone or (None if isinstance(source, pd.DataFrame)
+                             else parquet_time_zone(str(source), date_col)) or "UTC"
+        con.execute(f"SET TimeZone = {literal(zone)}")
+        # the wall-clock time in that zone
+        con.execute(f"CREATE TEMP VIEW tx_raw AS SELECT * REPLACE (CAST({quote(date_col)} AS TIMESTAMP) "
+                    f"AS {quote(date_col)}) FROM {rel}")
+        rel, kind = "tx_raw", "wall"
+    con.execute("CREATE TEMP VIEW tx AS " + tx_select(DUCKDB, rel, customer_col, date_col, amount_col, kind))
+
+
 def summarize_transactions_sql(
     source: str | os.PathLike | pd.DataFrame,
     *,
@@ -300,25 +327,7 @@ def summarize_transactions_sql(
             con.execute(f"SET memory_limit = {literal(memory_limit)}")
         if threads:
             con.execute(f"SET threads = {int(threads)}")
-        if isinstance(source, pd.DataFrame):
-            if date_col in source and isinstance(source[date_col].dtype, pd.DatetimeTZDtype):
-                source = source.assign(**{date_col: wall_time(source[date_col])})
-            con.register("source_frame", source)
-        rel = _relation(source, date_col)
-        types = dict((row[0], row[1]) for row in con.execute(f"DESCRIBE SELECT * FROM {rel}").fetchall())
-        missing = [c for c in (customer_col, date_col, amount_col) if c and c not in types]
-        if missing:
-            raise ValueError(f"transactions lack column(s) {missing}; they have {list(types)}")
-        kind = date_kind_of(types[date_col])
-        if kind == "instant":
-            zone = time_zone or (None if isinstance(source, pd.DataFrame)
-                                 else parquet_time_zone(str(source), date_col)) or "UTC"
-            con.execute(f"SET TimeZone = {literal(zone)}")
-            # the wall-clock time in that zone
-            con.execute(f"CREATE TEMP VIEW tx_raw AS SELECT * REPLACE (CAST({quote(date_col)} AS TIMESTAMP) "
-                        f"AS {quote(date_col)}) FROM {rel}")
-            rel, kind = "tx_raw", "wall"
-        con.execute("CREATE TEMP VIEW tx AS " + tx_select(DUCKDB, rel, customer_col, date_col, amount_col, kind))
+        open_tx(con, source, customer_col, date_col, amount_col, time_zone)
         sql, checks = check_query(DUCKDB, customer_col, date_col, amount_col)
         *bad, last = con.execute(sql).fetchone()
         raise_bad_rows(bad, checks, lambda c: con.execute(f"SELECT * FROM tx WHERE {c} LIMIT 10").fetchall())

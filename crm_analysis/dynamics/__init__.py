@@ -3,8 +3,11 @@
 
 Modules and public names::
 
-    snapshots       status_snapshots, Snapshots, period_ends, recency_labels, segment_rewards
+    snapshots       status_snapshots, Snapshots, period_ends, recency_labels, segment_rewards,
+                    snapshots_from_periods
                     — recency state and value segment of every customer at every period end
+    snapshots_sql   status_snapshots_sql — the same snapshots computed by DuckDB (files larger
+                      than memory) or Spark (a cluster) from one SQL text
     migration       migration_counts, pooled_counts, transition_matrix, as_matrix,
                     stationarity_test, holdout_check
                     — migration matrices with Wilson intervals, chi-square test of
@@ -46,7 +49,8 @@ from .migration import (
     transition_matrix,
 )
 from .revitalisation import offer_policies, revitalisation_list
-from .snapshots import Snapshots, period_ends, recency_labels, segment_rewards, status_snapshots
+from .snapshots import Snapshots, period_ends, recency_labels, segment_rewards, snapshots_from_periods, status_snapshots
+from .snapshots_sql import status_snapshots_sql
 from .sources import DATA_SOURCES, load_dynamics_data
 
 __all__ = [
@@ -54,5 +58,6 @@ __all__ = [
     "holdout_check", "load_dynamics_data", "markov_value", "migration_counts", "offer_policies", "optimal_contact_policy",
     "period_ends", "pooled_counts", "project_segments", "projected_equity", "recency_chain", "recency_equity",
     "recency_labels", "recency_rewards", "retention_for_policy", "retention_from_matrix", "revitalisation_list", "segment_rewards",
-    "standard_policies", "stationarity_test", "status_snapshots", "transition_matrix",
+    "snapshots_from_periods", "standard_policies", "stationarity_test", "status_snapshots", "status_snapshots_sql",
+    "transition_matrix",
 ]

@@ -133,6 +133,32 @@ def shift_months(day: pd.Timestamp, months: int) -> pd.Timestamp:
     return day + pd.DateOffset(months=months)
 
 
+def check_options(period_months, n_recency_states, n_value_tiers) -> None:
+    """ValueError for a period length, number of recency states or value tiers out of range."""
+    if not (isinstance(period_months, (int, np.integer)) and 1 <= period_months <= 24):
+        raise ValueError(f"period_months must be an integer in [1, 24], got {period_months!r}")
+    if not (isinstance(n_recency_states, (int, np.integer)) and 1 <= n_recency_states <= 20):
+        raise ValueError(f"n_recency_states must be an integer in [1, 20], got {n_recency_states!r}")
+    if n_value_tiers not in TIER_NAMES:
+        raise ValueError(f"n_value_tiers must be one of {sorted(TIER_NAMES)}, got {n_value_tiers!r}")
+
+
+def as_of_day(as_of, last_day: int) -> int:
+    """Day number (days since 1970-01-01) of ``as_of`` (its calendar day; a time of day is
+    dropped); ``None`` or ``""``: ``last_day``, the last purchase day."""
+    if as_of is None or as_of == "":
+        return int(last_day)
+    return int(np.datetime64(pd.Timestamp(as_of).normalize().date(), "D").astype("int64"))
+
+
+def snapshot_period_ends(first_day: int, last_day: int, period_months: int) -> tuple[pd.DatetimeIndex, np.ndarray]:
+    """:func:`period_ends` of a first purchase day and ``as_of`` given as day numbers, and
+    the ends as day numbers (int64)."""
+    ends = period_ends(pd.Timestamp(int(first_day), unit="D"), pd.Timestamp(int(last_day), unit="D"),
+                       period_months)
+    return ends, ends.to_numpy().astype("datetime64[D]").astype("int64")
+
+
 def status_snapshots(
     transactions: pd.DataFrame,
     *,
@@ -151,14 +177,13 @@ def status_snapshots(
     period_months : length of a period in months (3 = quarters).
     n_recency_states : ``k``: states 1 … k, then ``lost`` after k periods without a purchase.
     n_value_tiers : spend tiers of the buyers of a period (1 to 5).
+
+    The aggregation (purchase lines → purchase days → counts and spend per customer and
+    period) is done here with numpy; :func:`snapshots_from_periods` builds the states from
+    it, the step shared with the SQL engines (:mod:`.snapshots_sql`).
     """
     require_columns(transactions, ["customer_id", "date", "amount"], "transactions")
-    if not (isinstance(period_months, (int, np.integer)) and 1 <= period_months <= 24):
-        raise ValueError(f"period_months must be an integer in [1, 24], got {period_months!r}")
-    if not (isinstance(n_recency_states, (int, np.integer)) and 1 <= n_recency_states <= 20):
-        raise ValueError(f"n_recency_states must be an integer in [1, 20], got {n_recency_states!r}")
-    if n_value_tiers not in TIER_NAMES:
-        raise ValueError(f"n_value_tiers must be one of {sorted(TIER_NAMES)}, got {n_value_tiers!r}")
+    check_options(period_months, n_recency_states, n_value_tiers)
     dates = transactions["date"]
     if not pd.api.types.is_datetime64_any_dtype(dates):
         raise ValueError("transactions: column 'date' must be datetime64; parse it first "
@@ -175,32 +200,55 @@ def status_snapshots(
     day = dates.to_numpy().astype("datetime64[D]").astype("int64")
     if day.size == 0:
         raise ValueError("transactions are empty")
-    as_of_day = day.max() if as_of is None or as_of == "" else \
-        int(np.datetime64(pd.Timestamp(as_of).normalize().date(), "D").astype("int64"))
-    keep = day <= as_of_day
+    last_day = as_of_day(as_of, day.max())
+    keep = day <= last_day
     if not keep.any():
         raise ValueError(f"transactions: no purchase on or before as_of {as_of}")
     ids = transactions["customer_id"]
     codes, uniques = pd.factorize(ids if keep.all() else ids[keep], sort=True)  # arrow strings: no object copy
     day, amount = day[keep], amount[keep]
-    ends = period_ends(pd.Timestamp(int(day.min()), unit="D"), pd.Timestamp(int(as_of_day), unit="D"),
-                       period_months)
-    end_days = ends.to_numpy().astype("datetime64[D]").astype("int64")
+    ends, end_days = snapshot_period_ends(day.min(), last_day, period_months)
     n, n_t = len(uniques), len(ends)
     # one purchase per customer-day: sort an int64 key (customer, day), sum amounts per key
     base = int(day.min())
-    key = codes.astype(np.int64) * (int(as_of_day) - base + 1) + (day - base)
+    key = codes.astype(np.int64) * (last_day - base + 1) + (day - base)
     order = np.argsort(key, kind="stable")
     key = key[order]
     starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
     day_spend = np.add.reduceat(amount[order], starts)
     ukey = key[starts]
-    cust = ukey // (int(as_of_day) - base + 1)
-    uday = ukey % (int(as_of_day) - base + 1) + base
+    cust = ukey // (last_day - base + 1)
+    uday = ukey % (last_day - base + 1) + base
     period = np.searchsorted(end_days, uday, side="left")  # period j holds days in (end_{j-1}, end_j]
     cell = cust * n_t + period
     purchases = np.bincount(cell, minlength=n * n_t).reshape(n, n_t).astype(np.int32)
     spend = np.bincount(cell, weights=day_spend, minlength=n * n_t).reshape(n, n_t)
+    return snapshots_from_periods(pd.Index(uniques, name="customer_id"), ends, purchases, spend,
+                                  period_months=period_months, n_recency_states=n_recency_states,
+                                  n_value_tiers=n_value_tiers)
+
+
+def snapshots_from_periods(
+    customer_ids: pd.Index,
+    ends: pd.DatetimeIndex,
+    purchases: np.ndarray,
+    spend: np.ndarray,
+    *,
+    period_months: int,
+    n_recency_states: int,
+    n_value_tiers: int,
+) -> Snapshots:
+    """The :class:`Snapshots` from purchase-day counts and spend per customer and period.
+
+    The finishing step every engine shares. ``customer_ids``: sorted, one per row;
+    ``ends``: the :func:`period_ends` (columns); ``purchases`` (int) and ``spend``
+    (currency): customers × periods, period ``j`` holding the days in
+    ``(ends[j-1], ends[j]]``; every customer bought in at least one period.
+    """
+    check_options(period_months, n_recency_states, n_value_tiers)
+    purchases = np.asarray(purchases, dtype=np.int32)
+    spend = np.asarray(spend, dtype=float)
+    n, n_t = purchases.shape
     bought = purchases > 0
     k = int(n_recency_states)
     recency = np.zeros((n, n_t), dtype=np.int8)
@@ -213,7 +261,7 @@ def status_snapshots(
     tier = m - np.searchsorted(thresholds, spend, side="right")  # 1 = highest tier
     value = np.where(recency == 0, 0, np.where(bought, tier, np.where(recency == k + 1, m + 2, m + 1)))
     return Snapshots(
-        customer_ids=pd.Index(uniques, name="customer_id"),
+        customer_ids=customer_ids,
         period_ends=ends,
         period_months=int(period_months),
         recency=recency,
