@@ -262,7 +262,7 @@ def date_kind_of(type_name: str) -> str:
     upper = type_name.upper()
     if upper in ("VARCHAR", "STRING") or upper.startswith(("VARCHAR", "CHAR")):
         return "text"
-    if "WITH TIME ZONE" in upper or upper == "TIMESTAMPTZ":  # DuckDB's names of an instant
+    if "WITH TIME ZONE" in upper or upper.startswith("TIMESTAMPTZ"):  # DuckDB names of an instant (TIMESTAMPTZ_NS: nanoseconds)
         return "instant"
     return "wall"
 

@@ -18,7 +18,11 @@ their amounts summed. Amounts are in the data's currency.
 
 Written with numpy (one sort of the rows and a loop over the few periods) because the
 migration matrices must be fast for millions of customers; no library builds period
-snapshots of recency states.
+snapshots of recency states. :func:`status_snapshots` aggregates the purchase lines into
+purchase-day counts and spend per customer and period; :func:`snapshots_from_periods`
+builds the states from that small table. The SQL engines (:mod:`.snapshots_sql`: DuckDB for
+logs larger than memory, Spark for a cluster) do the aggregation and share that finishing
+step.
 """
 
 from __future__ import annotations
