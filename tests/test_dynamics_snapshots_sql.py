@@ -1,6 +1,7 @@
 """Status snapshots computed by SQL engines (crm_analysis.dynamics.snapshots_sql) against
 the numpy implementation (status_snapshots), the reference: DuckDB on a DataFrame, Parquet
-(naive and time-zone-aware) and CSV; Spark in local mode on Parquet and CSV.
+(naive and time-zone-aware) and CSV; Spark in local mode on Parquet (naive and
+time-zone-aware) and CSV.
 
 The log is the recency-chain simulation made messy: purchases split into several lines on
 one day, times of day, one customer buying at 23:59:59 on a period end and at 00:00:01 the
@@ -126,6 +127,10 @@ def test_spark_equals_numpy(spark, log, expected, tmp_path):
     _assert_same(expected[None], dyn.status_snapshots_sql(str(parquet), engine="spark", spark=spark, **OPTIONS))
     _assert_same(expected["2025-11-15 18:00"], dyn.status_snapshots_sql(
         str(csv), engine="spark", spark=spark, as_of="2025-11-15 18:00", **OPTIONS))
+    seoul = tmp_path / "tx_tz.parquet"  # instants, read as Seoul wall-clock time whatever the session's zone
+    log.assign(date=log["date"].dt.tz_localize("Asia/Seoul")).to_parquet(seoul, coerce_timestamps="us")
+    _assert_same(expected["2025-11-15 18:00"], dyn.status_snapshots_sql(
+        str(seoul), engine="spark", spark=spark, as_of="2025-11-15 18:00", **OPTIONS))
     assert spark.conf.get("spark.sql.session.timeZone") == zone
 
 
