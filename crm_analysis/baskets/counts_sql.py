@@ -20,7 +20,10 @@ self-join (Apriori's first step: a pair is never more frequent than either of it
 so the result is the same and the join smaller); (4) the pairs: the kept lines joined to
 themselves on the basket with ``item_a < item_b`` (each unordered pair once), counted,
 ``HAVING count >= min_count``. The join makes k(k−1)/2 rows for a basket of k kept items;
-the engine spills or shuffles them.
+the engine spills or shuffles them. Items and pairs come back from one ``UNION ALL`` query
+(after a first scan that checks the lines and counts the baskets); DuckDB materializes the
+distinct lines once for it, and Spark reuses their shuffle in the self-join (seen in the
+plans of a small table).
 
 Items are compared as text (``CAST(item AS VARCHAR/STRING)``; CSV files are read with
 every column as text in both engines, so codes such as ``"00123"`` keep their zeros), as
