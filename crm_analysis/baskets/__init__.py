@@ -23,8 +23,12 @@ Modules and their public names:
 - ``online_retail``: :func:`online_retail_lines`, the UCI Online Retail file in the
   workbook's canonical transaction columns, and :func:`product_names`; :func:`basket_lines`
   checks a data-profile transactions table for baskets (``order_id``, ``product``).
+- ``counts_sql``: item and item-pair basket counts by DuckDB or Spark from one SQL text, for
+  logs too large for one machine (:func:`basket_counts_sql`, :class:`BasketCounts`: the 1- and
+  2-itemsets of :func:`frequent_itemsets`, exactly).
 """
 
+from .counts_sql import BasketCounts, basket_counts_sql
 from .evaluation import (catalogue_coverage, compare_recommenders, comparison_display, hold_out_one_item,
                          recommendation_verdict, time_split, top_k_metrics)
 from .online_retail import basket_lines, online_retail_lines, product_names
@@ -35,7 +39,7 @@ from .rules import (Baskets, association_rules, basket_matrix, frequent_itemsets
 from .selling import cross_sell_candidates, plan_cross_sell, repurchase_intervals, upsell_shares
 
 __all__ = [
-    "Baskets", "Interactions", "ItemItemRecommender", "association_rules", "basket_lines", "basket_matrix",
+    "BasketCounts", "Baskets", "Interactions", "ItemItemRecommender", "association_rules", "basket_counts_sql", "basket_lines", "basket_matrix",
     "catalogue_coverage", "compare_recommenders", "comparison_display", "cross_sell_candidates", "frequent_itemsets",
     "hold_out_one_item", "interaction_matrix", "item_frequencies", "lift_interval", "mine_rules",
     "online_retail_lines", "plan_cross_sell", "product_names", "planted_rule_table", "recommend_popular", "recommendation_verdict", "recommend_random",

@@ -223,7 +223,9 @@ def association_rules(itemsets: pd.DataFrame, baskets: Baskets, min_confidence: 
     """Rules X → y with one item y on the right, from every frequent itemset of ≥ 2 items.
 
     ``itemsets`` is the output of :func:`frequent_itemsets` (all subsets of a frequent
-    itemset are in it). Returns, sorted by lift (then confidence, then rule text):
+    itemset are in it); ``baskets`` gives ``n_baskets`` and the item labels (a
+    :class:`Baskets`, or the :class:`~crm_analysis.baskets.counts_sql.BasketCounts` whose
+    ``itemsets`` are passed). Returns, sorted by lift (then confidence, then rule text):
     ``antecedent`` (tuple of item labels), ``consequent`` (item label), ``rule``
     (text), ``n_items`` (items in the rule), ``count`` (baskets holding X and y),
     ``antecedent_count``, ``consequent_count``, ``support``, ``confidence``,
