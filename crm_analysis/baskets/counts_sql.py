@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .rules import _min_count
+from .rules import _min_count, itemset_table
 
 if TYPE_CHECKING:
     from crm_analysis.clv.summary_sql import Dialect
@@ -162,17 +162,10 @@ def _file_kind(text: str) -> str:
 
 
 def _duckdb_counts(source, basket_col, item_col, min_support, memory_limit, threads):
-    import duckdb  # loaded where it is used
+    from crm_analysis.clv.summary_sql import DUCKDB, duckdb_connection, literal
 
-    from crm_analysis.clv.summary_sql import DUCKDB, literal
-
-    con = duckdb.connect()
+    con = duckdb_connection(memory_limit, threads)
     try:
-        con.execute("SET enable_progress_bar = false")
-        if memory_limit:
-            con.execute(f"SET memory_limit = {literal(memory_limit)}")
-        if threads:
-            con.execute(f"SET threads = {int(threads)}")
         if isinstance(source, pd.DataFrame):
             con.register("basket_lines", _two_columns(source, basket_col, item_col))
             relation = "basket_lines"
@@ -258,15 +251,8 @@ def _assemble(rows: pd.DataFrame, n_baskets: int, min_count: int, item_col: str)
     counts = [item_counts[frequent], pairs["n"].to_numpy(dtype="int64")[order]]
     if len(frequent) < 2:
         levels, counts = levels[:1], counts[:1]
-    itemsets = [tuple(row) for level in levels for row in level.tolist()]
-    table = pd.DataFrame({
-        "itemset": pd.Series(itemsets, dtype=object),
-        "n_items": np.concatenate([np.full(len(level), level.shape[1]) for level in levels]).astype("int64"),
-        "count": np.concatenate(counts).astype("int64"),
-    })
-    table["support"] = table["count"] / n_baskets
     return BasketCounts(n_baskets=n_baskets, items=pd.Index(items, name=item_col), item_counts=item_counts,
-                        itemsets=table)
+                        itemsets=itemset_table(levels, counts, n_baskets))
 
 
 def basket_counts_sql(

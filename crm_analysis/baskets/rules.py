@@ -191,13 +191,20 @@ def frequent_itemsets(baskets: Baskets, min_support: float, max_len: int = 10,
             if size < max_len and len(new_items) >= 2:
                 parent_bits = parent_bits[left] & item_bits[new_items[:, -1]]
             parent_items = new_items
-    itemsets = [tuple(row) for items in levels_items for row in items.tolist()]
+    return itemset_table(levels_items, levels_count, n)
+
+
+def itemset_table(levels: list[np.ndarray], counts: list[np.ndarray], n_baskets: int) -> pd.DataFrame:
+    """The itemsets frame of :func:`frequent_itemsets` from its levels: ``levels[k]`` is an
+    array of item positions, one row per itemset of size k + 1, ``counts[k]`` their basket
+    counts; support is the count's share of ``n_baskets``."""
+    itemsets = [tuple(row) for items in levels for row in items.tolist()]
     table = pd.DataFrame({
         "itemset": pd.Series(itemsets, dtype=object),
-        "n_items": np.concatenate([np.full(len(items), items.shape[1]) for items in levels_items]).astype("int64"),
-        "count": np.concatenate(levels_count).astype("int64"),
+        "n_items": np.concatenate([np.full(len(items), items.shape[1]) for items in levels]).astype("int64"),
+        "count": np.concatenate(counts).astype("int64"),
     })
-    table["support"] = table["count"] / n
+    table["support"] = table["count"] / n_baskets
     return table
 
 

@@ -267,6 +267,20 @@ def date_kind_of(type_name: str) -> str:
     return "wall"
 
 
+def duckdb_connection(memory_limit: str | None = None, threads: int | None = None):
+    """A DuckDB connection as every SQL engine of the package uses it: no progress bar,
+    ``memory_limit`` (e.g. ``"2GB"``; spills to disk beyond it) and ``threads`` when given."""
+    import duckdb  # the SQL engine is loaded where it is used, not by `import crm_analysis.clv`
+
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    if memory_limit:
+        con.execute(f"SET memory_limit = {literal(memory_limit)}")
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    return con
+
+
 def open_tx(con, source, customer_col: str, date_col: str, amount_col: str | None,
             time_zone: str | None = None) -> None:
     """Create the view ``tx(customer, ts, amount)`` over ``source`` (a CSV/Parquet path or
@@ -317,16 +331,9 @@ def summarize_transactions_sql(
     (missing customer or date, missing or negative amount) raise ValueError with their
     count and up to 10 examples.
     """
-    import duckdb  # the SQL engine is loaded where it is used, not by `import crm_analysis.clv`
-
     check_units(time_unit, merge_period)
-    con = duckdb.connect()
+    con = duckdb_connection(memory_limit, threads)
     try:
-        con.execute("SET enable_progress_bar = false")
-        if memory_limit:
-            con.execute(f"SET memory_limit = {literal(memory_limit)}")
-        if threads:
-            con.execute(f"SET threads = {int(threads)}")
         open_tx(con, source, customer_col, date_col, amount_col, time_zone)
         sql, checks = check_query(DUCKDB, customer_col, date_col, amount_col)
         *bad, last = con.execute(sql).fetchone()

@@ -40,7 +40,8 @@ import os
 import numpy as np
 import pandas as pd
 
-from crm_analysis.clv.summary_sql import DUCKDB, SPARK, Dialect, check_query, literal, open_tx, raise_bad_rows
+from crm_analysis.clv.summary_sql import (DUCKDB, SPARK, Dialect, check_query, duckdb_connection, open_tx,
+                                         raise_bad_rows)
 
 from .snapshots import Snapshots, as_of_day, check_options, snapshot_period_ends, snapshots_from_periods
 
@@ -159,15 +160,10 @@ def status_snapshots_sql(
 
 
 def _duckdb(source, as_of, columns, options, time_zone, memory_limit) -> Snapshots:
-    import duckdb  # loaded where used, not by `import crm_analysis.dynamics`
-
     if not isinstance(source, (pd.DataFrame, str, os.PathLike)):
         raise ValueError(f"engine='duckdb' reads a CSV/Parquet path or a pandas DataFrame, got {type(source).__name__}")
-    con = duckdb.connect()
+    con = duckdb_connection(memory_limit)
     try:
-        con.execute("SET enable_progress_bar = false")
-        if memory_limit:
-            con.execute(f"SET memory_limit = {literal(memory_limit)}")
         open_tx(con, source, *columns, time_zone)
         return _run(DUCKDB, lambda sql: con.execute(sql).fetchone(), lambda sql: con.execute(sql).df(),
                     lambda c: con.execute(f"SELECT * FROM tx WHERE {c} LIMIT 10").fetchall(),
