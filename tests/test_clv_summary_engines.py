@@ -10,6 +10,8 @@ spend sums to 1e-12 (the engines add in different orders).
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from crm_analysis.clv import summarize_transactions, summarize_transactions_sql
@@ -161,6 +163,13 @@ def test_spark_names_bad_rows(spark, tmp_path):
         summarize_transactions_spark(str(path), spark=spark)
     with pytest.raises(ValueError, match=r"lack column\(s\) \['spend'\]"):
         summarize_transactions_spark(str(path), spark=spark, amount_col="spend")
+    # nanosecond timestamps (another writer's default): Spark cannot read them; named before it tries
+    nanos = tmp_path / "nanos.parquet"
+    pq.write_table(pa.Table.from_pandas(log.astype({"date": "datetime64[ns]"}), preserve_index=False), nanos,
+                   version="2.6")
+    with pytest.raises(ValueError, match=r"nanos\.parquet.*\['date'\] store timestamps in nanoseconds.*"
+                                         r"coerce_timestamps='us'"):
+        summarize_transactions_spark(str(nanos), spark=spark)
 
 
 def test_polars_engine_on_synthetic_parquet_and_without_window(tmp_path):

@@ -23,7 +23,8 @@ import os
 import pandas as pd
 
 from .summary import SummaryWindow, _days_since_epoch, _validated_columns, check_units
-from .summary_sql import SPARK, check_query, finish, parquet_time_zone, raise_bad_rows, summary_query, tx_select
+from .summary_sql import (SPARK, check_query, finish, parquet_time_zone, raise_bad_rows, refuse_nanosecond_parquet,
+                          summary_query, tx_select)
 
 
 def local_spark_session(master: str = "local[*]", app_name: str = "crm-workbook", **conf):
@@ -59,6 +60,8 @@ def _source_frame(spark, source, customer_col, date_col, amount_col):
     text = str(source)
     lower = text.lower()
     if lower.endswith((".parquet", ".pq")) or os.path.isdir(text):
+        if "://" not in text:
+            refuse_nanosecond_parquet(text)
         frame = spark.read.parquet(text)
         zone = parquet_time_zone(text, date_col) if "://" not in text else None
     elif lower.endswith((".csv", ".csv.gz", ".txt", ".tsv")):

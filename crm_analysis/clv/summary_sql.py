@@ -241,8 +241,8 @@ def _relation(source: str | os.PathLike | pd.DataFrame, date_col: str) -> str:
     raise ValueError(f"transactions file {text!r}: expected a .csv, .csv.gz or .parquet file")
 
 
-def parquet_time_zone(path: str, column: str) -> str | None:
-    """The time zone stored with a Parquet timestamp column (first file of a glob), or None."""
+def _first_parquet_schema(path: str):
+    """``(file, schema)`` of the first local Parquet file of a path or glob, or None."""
     import glob
 
     import pyarrow.parquet as pq
@@ -250,11 +250,31 @@ def parquet_time_zone(path: str, column: str) -> str | None:
     files = sorted(glob.glob(path)) if any(ch in path for ch in "*?[") else [path]
     if not files or not Path(files[0]).is_file():
         return None
-    try:
-        field = pq.read_schema(files[0]).field(column)
-    except KeyError:
+    return files[0], pq.read_schema(files[0])
+
+
+def parquet_time_zone(path: str, column: str) -> str | None:
+    """The time zone stored with a Parquet timestamp column (first file of a glob), or None."""
+    found = _first_parquet_schema(path)
+    if found is None or column not in found[1].names:
         return None
-    return getattr(field.type, "tz", None)
+    return getattr(found[1].field(column).type, "tz", None)
+
+
+def refuse_nanosecond_parquet(path: str) -> None:
+    """ValueError naming the file and columns when the first local Parquet file of ``path``
+    stores timestamps in nanoseconds, which Spark does not read (its own error is a Java
+    stack trace); nothing for other files."""
+    found = _first_parquet_schema(path)
+    if found is None:
+        return
+    nanos = [f.name for f in found[1] if getattr(f.type, "unit", None) == "ns"]
+    if nanos:
+        raise ValueError(
+            f"transactions file {found[0]!r}: column(s) {nanos} store timestamps in nanoseconds, which "
+            f"Spark does not read; write the file with microseconds (pandas: df.to_parquet(path, "
+            f"coerce_timestamps='us'); pyarrow: pq.write_table(table, path, coerce_timestamps='us')) or "
+            f"use the DuckDB engine instead of Spark")
 
 
 def date_kind_of(type_name: str) -> str:
