@@ -142,9 +142,7 @@ class BGNBD(MLEModel):
         t = np.asarray(t, dtype="float64")
         if self._no_dropout():  # NBD: E[λ | x, T] t
             return (r + x) / (alpha + T) * t
-        z = t / (alpha + T + t)
-        tail = (1 - z) ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
-        return (a + b + x - 1) / (a - 1) * (1 - tail) * self.p_alive(x, t_x, T)
+        return purchases_if_alive(t, x, T, r, alpha, a, b) * self.p_alive(x, t_x, T)
 
     def frequency_pmf(self, x, t) -> np.ndarray:
         """P(X(t) = x): probability of exactly x repeat purchases in (0, t] (FHL 2005 eq. 8)."""
@@ -164,3 +162,13 @@ class BGNBD(MLEModel):
         second = np.where(x > 0, np.exp(betaln(a + 1, b + np.maximum(x, 1) - 1) - betaln(a, b))
                           * (1 - nb_cdf), 0.0)
         return first + second
+
+
+def purchases_if_alive(t, x, T, r, alpha, a, b) -> np.ndarray:
+    """BG/NBD's E[Y(t) | x, t_x, T] divided by P(alive): expected repeat purchases in
+    (T, T+t] (t, T in time units) of a customer alive at T,
+    (a+b+x−1)/(a−1)·[1 − (1−z)^(a−1)·2F1(a+b−1−r, a−1; a+b+x−1; z)], z = t/(α+T+t)
+    (Fader, Hardie & Lee 2005, eq. 10).  MBG/NBD's is the same expression with b+1."""
+    z = t / (alpha + T + t)
+    tail = (1 - z) ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
+    return (a + b + x - 1) / (a - 1) * (1 - tail)

@@ -33,6 +33,7 @@ from scipy.special import betaln, digamma, gammaln, hyp2f1
 
 from . import boundary, edges
 from ._fit import ConvergenceError, MLEModel, compress
+from .bgnbd import purchases_if_alive
 from .summary import rfm_arrays, time_unit_of
 
 
@@ -162,6 +163,4 @@ class MBGNBD(MLEModel):
         t = np.asarray(t, dtype="float64")
         if self._no_dropout():  # NBD: E[λ | x, T] t
             return (r + x) / (alpha + T) * t
-        z = t / (alpha + T + t)
-        tail = (1 - z) ** (a - 1) * hyp2f1(a + b - r, a - 1, a + b + x, z)
-        return (a + b + x) / (a - 1) * (1 - tail) * self.p_alive(x, t_x, T)
+        return purchases_if_alive(t, x, T, r, alpha, a, b + 1) * self.p_alive(x, t_x, T)
