@@ -19,6 +19,7 @@ zone stored in a local Parquet file, else UTC) for the query and restored afterw
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 
 import pandas as pd
 
@@ -72,6 +73,36 @@ def _source_frame(spark, source, customer_col, date_col, amount_col):
     return frame, None, zone
 
 
+@contextmanager
+def session_conf(spark, settings: dict):
+    """Spark SQL settings (``{key: value}``) for the duration of a block; the previous
+    values are restored afterwards, also on errors."""
+    previous = {key: spark.conf.get(key) for key in settings}
+    try:
+        for key, value in settings.items():
+            spark.conf.set(key, value)
+        yield spark
+    finally:
+        for key, value in previous.items():
+            spark.conf.set(key, value)
+
+
+@contextmanager
+def tx_view(spark, source, customer_col: str, date_col: str, amount_col: str | None,
+            time_zone: str | None = None):
+    """The temp view ``tx(customer, ts, amount)`` over ``source`` (:func:`tx_query`) for
+    the duration of a block, run in the session time zone the data need; afterwards the
+    views are dropped and the zone restored."""
+    tx, view, zone = tx_query(spark, source, customer_col, date_col, amount_col, time_zone)
+    try:
+        with session_conf(spark, {"spark.sql.session.timeZone": zone}):
+            spark.sql(tx).createOrReplaceTempView("tx")
+            yield
+    finally:
+        spark.catalog.dropTempView(view)
+        spark.catalog.dropTempView("tx")
+
+
 def tx_query(spark, source, customer_col: str, date_col: str, amount_col: str | None,
              time_zone: str | None = None) -> tuple[str, str, str]:
     """``(sql, view, zone)``: the Spark SQL ``SELECT customer, ts, amount`` over ``source``
@@ -122,11 +153,7 @@ def summarize_transactions_spark(
     """
     check_units(time_unit, merge_period)
     spark = spark or local_spark_session()
-    tx, view, zone = tx_query(spark, source, customer_col, date_col, amount_col, time_zone)
-    previous_zone = spark.conf.get("spark.sql.session.timeZone")
-    spark.conf.set("spark.sql.session.timeZone", zone)
-    try:
-        spark.sql(tx).createOrReplaceTempView("tx")
+    with tx_view(spark, source, customer_col, date_col, amount_col, time_zone):
         sql, checks = check_query(SPARK, customer_col, date_col, amount_col)
         *bad, last = spark.sql(sql).collect()[0]
         raise_bad_rows(bad, checks, lambda c: [tuple(r) for r in spark.sql(f"SELECT * FROM tx WHERE {c} LIMIT 10").collect()])
@@ -134,8 +161,4 @@ def summarize_transactions_spark(
             raise ValueError("transactions are empty")
         window = SummaryWindow.of(int(last), calibration_end, observation_end)
         parts = spark.sql(summary_query(SPARK, window, merge_period)).toPandas()
-    finally:
-        spark.conf.set("spark.sql.session.timeZone", previous_zone)
-        spark.catalog.dropTempView(view)
-        spark.catalog.dropTempView("tx")
     return finish(parts, window, time_unit, amount_col is not None)

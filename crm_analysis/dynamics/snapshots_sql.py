@@ -173,18 +173,10 @@ def _duckdb(source, as_of, columns, options, time_zone, memory_limit) -> Snapsho
 
 
 def _spark(source, spark, as_of, columns, options, time_zone) -> Snapshots:
-    from crm_analysis.clv.summary_spark import local_spark_session, tx_query
+    from crm_analysis.clv.summary_spark import local_spark_session, tx_view
 
     spark = spark or local_spark_session()
-    tx, view, zone = tx_query(spark, source, *columns, time_zone)
-    previous_zone = spark.conf.get("spark.sql.session.timeZone")
-    spark.conf.set("spark.sql.session.timeZone", zone)
-    try:
-        spark.sql(tx).createOrReplaceTempView("tx")
+    with tx_view(spark, source, *columns, time_zone):
         return _run(SPARK, lambda sql: tuple(spark.sql(sql).collect()[0]), lambda sql: spark.sql(sql).toPandas(),
                     lambda c: [tuple(r) for r in spark.sql(f"SELECT * FROM tx WHERE {c} LIMIT 10").collect()],
                     as_of, columns, options)
-    finally:
-        spark.conf.set("spark.sql.session.timeZone", previous_zone)
-        spark.catalog.dropTempView(view)
-        spark.catalog.dropTempView("tx")

@@ -355,10 +355,9 @@ def sessionize_spark(parquet_path, sessions_path, timeout_minutes: float = 30.0,
     settings are restored afterwards. Needs the ``spark`` extra (pyspark, Java 17+).
     """
     _check_timeout(timeout_minutes)
-    if spark is None:
-        from crm_analysis.clv.summary_spark import local_spark_session
+    from crm_analysis.clv.summary_spark import local_spark_session, session_conf
 
-        spark = local_spark_session()
+    spark = spark or local_spark_session()
     frame = spark.read.parquet(str(parquet_path))
     missing = [c for c in SESSION_INPUT_COLUMNS if c not in frame.columns]
     if missing:
@@ -367,14 +366,10 @@ def sessionize_spark(parquet_path, sessions_path, timeout_minutes: float = 30.0,
     view = f"crm_weblog_requests_{id(frame)}"
     frame.createOrReplaceTempView(view)
     settings = {"spark.sql.session.timeZone": "UTC", "spark.sql.parser.escapedStringLiterals": "false"}
-    previous = {key: spark.conf.get(key) for key in settings}
     try:
-        for key, value in settings.items():
-            spark.conf.set(key, value)
-        query = sessions_query(SPARK_SESSIONS, view, timeout_minutes, cookie_name)
-        spark.sql(query).write.mode("overwrite").parquet(str(sessions_path))
+        with session_conf(spark, settings):
+            query = sessions_query(SPARK_SESSIONS, view, timeout_minutes, cookie_name)
+            spark.sql(query).write.mode("overwrite").parquet(str(sessions_path))
     finally:
-        for key, value in previous.items():
-            spark.conf.set(key, value)
         spark.catalog.dropTempView(view)
     return int(spark.read.parquet(str(sessions_path)).count())
