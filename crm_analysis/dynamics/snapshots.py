@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from crm_analysis.clv.summary import _day_of
 from crm_analysis.common import require_columns
 
 TIER_NAMES = {1: ("active",), 2: ("high", "low"), 3: ("high", "mid", "low"),
@@ -152,7 +153,7 @@ def as_of_day(as_of, last_day: int) -> int:
     dropped); ``None`` or ``""``: ``last_day``, the last purchase day."""
     if as_of is None or as_of == "":
         return int(last_day)
-    return int(np.datetime64(pd.Timestamp(as_of).normalize().date(), "D").astype("int64"))
+    return _day_of(as_of, "as_of")  # the day rule of the customer summaries' window ends
 
 
 def snapshot_period_ends(first_day: int, last_day: int, period_months: int) -> tuple[pd.DatetimeIndex, np.ndarray]:
